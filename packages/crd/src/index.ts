@@ -1,1 +1,4 @@
-export {};
+export * from './manifest.js';
+export * from './queuescaler.js';
+export * from './reasons.js';
+export type { CelRule, OpenApiSchema } from './schema.js';
