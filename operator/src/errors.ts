@@ -1,30 +1,27 @@
+import { Reason } from '@printq/crd';
+
 /**
- * The operator's error catalog: every failure the runtime reports carries one of these
- * reasons. Status conditions, Events, logs and the `printq_scaler_errors_total{reason}`
- * metric all use the same strings, so a user can grep one word across all of them.
+ * The runtime's failures, named with reasons from the one catalog in `@printq/crd`:
+ * status conditions, Events, logs and `printq_scaler_errors_total{reason}` all carry the
+ * same word. The detail (host not found, wrong key type, …) lives in the message.
  */
 export const ErrorReason = {
-  /** The Secret named by the QueueScaler does not exist or lacks the named key. */
-  SecretNotFound: 'SecretNotFound',
-  SecretKeyMissing: 'SecretKeyMissing',
-  /** Redis rejected the credentials (WRONGPASS, NOAUTH, invalid username-password). */
-  RedisAuthFailed: 'RedisAuthFailed',
+  SecretNotFound: Reason.SecretNotFound,
+  SecretKeyMissing: Reason.SecretKeyMissing,
+  /** Redis rejected the credentials (WRONGPASS, NOAUTH). */
+  RedisAuthFailed: Reason.RedisAuthFailed,
   /** Nothing listens at the Redis address (ECONNREFUSED). */
-  RedisConnectionRefused: 'RedisConnectionRefused',
-  /** The Redis host name does not resolve (ENOTFOUND, EAI_AGAIN). */
-  RedisHostNotFound: 'RedisHostNotFound',
+  RedisConnectionRefused: Reason.RedisConnectionRefused,
   /** Connecting or a command took longer than the configured timeout. */
-  RedisTimeout: 'RedisTimeout',
-  /** TLS handshake failed: untrusted certificate, wrong host name, TLS to a plain port. */
-  RedisTLSError: 'RedisTLSError',
-  /** The queue key holds another Redis type than the queue kind expects. */
-  QueueKeyWrongType: 'QueueKeyWrongType',
-  /** Any other Redis failure. */
-  RedisError: 'RedisError',
+  RedisTimeout: Reason.RedisTimeout,
+  /** TLS handshake failed: untrusted certificate, wrong host name. */
+  RedisTlsFailed: Reason.RedisTlsFailed,
+  /** Any other read failure: unknown host, wrong key type, connection reset, … */
+  QueueReadFailed: Reason.QueueReadFailed,
   /** The target Deployment (or its scale subresource) does not exist. */
-  TargetNotFound: 'TargetNotFound',
-  /** The apiserver refused or failed a request. */
-  KubernetesApiError: 'KubernetesApiError',
+  TargetNotFound: Reason.TargetNotFound,
+  /** The apiserver refused or failed a scale or status request. */
+  ScaleFailed: Reason.ScaleFailed,
 } as const;
 
 export type ErrorReason = (typeof ErrorReason)[keyof typeof ErrorReason];

@@ -182,7 +182,7 @@ export function classifyRedisError(error: unknown, address: string): MetricError
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new MetricError(
-      ErrorReason.RedisHostNotFound,
+      ErrorReason.QueueReadFailed,
       `Redis host of ${address} does not resolve (${code})`,
       true,
       options,
@@ -198,7 +198,7 @@ export function classifyRedisError(error: unknown, address: string): MetricError
   }
   if ((code !== undefined && TLS_CODE.test(code)) || /SSL|TLS|certificate/i.test(message)) {
     return new MetricError(
-      ErrorReason.RedisTLSError,
+      ErrorReason.RedisTlsFailed,
       `TLS to Redis at ${address} failed: check the tls setting, CA and server name (${code ?? message})`,
       false,
       options,
@@ -206,7 +206,7 @@ export function classifyRedisError(error: unknown, address: string): MetricError
   }
   if (code === 'ECONNRESET' && !address.startsWith('rediss:')) {
     return new MetricError(
-      ErrorReason.RedisError,
+      ErrorReason.QueueReadFailed,
       `Redis at ${address} reset the connection: a TLS-only port does this to plain text ` +
         `(set tls), otherwise Redis restarted or dropped the client`,
       true,
@@ -215,13 +215,18 @@ export function classifyRedisError(error: unknown, address: string): MetricError
   }
   if (/^WRONGTYPE/.test(message)) {
     return new MetricError(
-      ErrorReason.QueueKeyWrongType,
+      ErrorReason.QueueReadFailed,
       `a queue key at ${address} has an unexpected Redis type: check queue type and name (${message})`,
       false,
       options,
     );
   }
-  return new MetricError(ErrorReason.RedisError, `Redis at ${address}: ${message}`, true, options);
+  return new MetricError(
+    ErrorReason.QueueReadFailed,
+    `Redis at ${address}: ${message}`,
+    true,
+    options,
+  );
 }
 
 function errorCode(error: unknown): string | undefined {

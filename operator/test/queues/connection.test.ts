@@ -111,13 +111,13 @@ describe('RedisConnection failures carry a reason from the catalog', () => {
 
   it('reports plain text spoken to a TLS port as a failure, not a hang', async () => {
     const error = await readFailure(connect({ port: tlsPort, password: undefined }));
-    expect(error.reason).toBe(ErrorReason.RedisError);
+    expect(error.reason).toBe(ErrorReason.QueueReadFailed);
     expect(error.message).toMatch(/reset the connection: a TLS-only port/);
   });
 
-  it('reports an untrusted server certificate as RedisTLSError', async () => {
+  it('reports an untrusted server certificate as RedisTlsFailed', async () => {
     const error = await readFailure(connect({ port: tlsPort, password: undefined, tls: {} }));
-    expect(error.reason).toBe(ErrorReason.RedisTLSError);
+    expect(error.reason).toBe(ErrorReason.RedisTlsFailed);
     expect(error.message).toMatch(/SELF_SIGNED|certificate/i);
   });
 
@@ -129,10 +129,11 @@ describe('RedisConnection failures carry a reason from the catalog', () => {
     expect(depth).toEqual({ backlog: 2, active: 0 });
   });
 
-  it('reports a queue key of the wrong Redis type as QueueKeyWrongType', async () => {
+  it('reports a queue key of the wrong Redis type as QueueReadFailed naming the type clash', async () => {
     secured.cli('SET', 'not-a-list', 'x');
     const error = await readFailure(connect({}), 'not-a-list');
-    expect(error.reason).toBe(ErrorReason.QueueKeyWrongType);
+    expect(error.reason).toBe(ErrorReason.QueueReadFailed);
+    expect(error.message).toMatch(/unexpected Redis type.*WRONGTYPE/);
   });
 
   it('recovers on the same connection after Redis restarts', async () => {
