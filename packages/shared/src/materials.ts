@@ -3,6 +3,11 @@
  * 2026 and are the single source for the API's material list and the worker's prices.
  *
  * price = setupFee + mass × pricePerGram + printHours × machineRatePerHour
+ *
+ * The worker's quote model (worker/src/quote/model.ts, worker/README.md) turns a mesh into
+ * mass and print hours: a solid shell of `shellThicknessMm` under the surface plus
+ * `infill %` of the remaining interior is deposited at the material's flow rate, plus a
+ * fixed `secondsPerLayer` for every `layerHeightMm` of height.
  */
 export const MATERIAL_IDS = ['pla', 'petg', 'abs', 'tpu', 'nylon'] as const;
 export type MaterialId = (typeof MATERIAL_IDS)[number];
@@ -52,6 +57,10 @@ export const PRICING = {
   machineRatePerHour: 1.5,
   /** Wall thickness assumed solid when estimating material for partial infill, mm. */
   shellThicknessMm: 1.2,
+  /** Layer height the print-time estimate assumes, mm. */
+  layerHeightMm: 0.2,
+  /** Time per layer not spent extruding (layer change, travel, retraction), seconds. */
+  secondsPerLayer: 2,
 } as const;
 
 export function isMaterialId(value: string): value is MaterialId {
