@@ -1,0 +1,88 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppMetrics } from './metrics.js';
+import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
+import { IdempotencyConflictError, QueueUnavailableError } from './producer.js';
+
+interface ErrorHandlingOptions {
+  metrics: AppMetrics;
+  retryAfterSeconds: number;
+  maxUploadBytes: number;
+}
+
+/** Every error leaves the app as application/problem+json from the one catalog. */
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const problem = toProblem(error, options);
+    if (error instanceof QueueUnavailableError) {
+      options.metrics.enqueueFailures.inc({ reason: error.reason });
+      request.log.warn({ reason: error.reason, err: error.cause }, 'queue unavailable');
+    } else if (!(error instanceof ProblemError) && problem.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    }
+    return sendProblem(request, reply, problem);
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      request,
+      reply,
+      new ProblemError('not-found', `No route for ${request.method} ${request.url}.`),
+    ),
+  );
+}
+
+function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError) {
+  return reply
+    .code(problem.status)
+    .headers(problem.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(problem.toBody(request.url));
+}
+
+function toProblem(error: FastifyError, options: ErrorHandlingOptions): ProblemError {
+  if (error instanceof ProblemError) return error;
+  if (error instanceof QueueUnavailableError) {
+    return new ProblemError(
+      'queue-unavailable',
+      'The job queue did not answer in time; the quote was not accepted. Retry later.',
+      { reason: error.reason },
+      { 'Retry-After': String(options.retryAfterSeconds) },
+    );
+  }
+  if (error instanceof IdempotencyConflictError) {
+    return new ProblemError(
+      'idempotency-key-reused',
+      'This Idempotency-Key was first used with a different file or parameters; ' +
+        'use a new key for a new request.',
+      { jobId: error.jobId },
+    );
+  }
+  return fromFrameworkError(error, options);
+}
+
+function fromFrameworkError(error: FastifyError, options: ErrorHandlingOptions): ProblemError {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return new ProblemError(
+        'payload-too-large',
+        `The upload exceeds the limit of ${options.maxUploadBytes} bytes.`,
+        { limitBytes: options.maxUploadBytes },
+      );
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+    case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+      return new ProblemError(
+        'unsupported-media-type',
+        'Send the STL as model/stl or application/octet-stream, or as one file in ' +
+          'multipart/form-data.',
+      );
+    case 'FST_FILES_LIMIT':
+      return new ProblemError('bad-request', 'Send exactly one file per request.');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return new ProblemError('bad-request', 'The multipart form has too many fields.');
+  }
+  const status = error.statusCode ?? 500;
+  if (status >= 400 && status < 500) return new ProblemError('bad-request', error.message);
+  return new ProblemError('internal', 'An unexpected error occurred; it has been logged.');
+}
