@@ -183,6 +183,12 @@ export const queueScalerSpecSchema = object(
         'On metric failure scale to at least this many (also from 0); unset: hold current.',
       minimum: 1,
     }).optional(),
+    fallbackAfterFailures: integer({
+      description:
+        'Consecutive failed reads before fallbackReplicas applies (replicas are held meanwhile).',
+      minimum: 1,
+      maximum: 100,
+    }).default(3),
     paused: boolean({
       description: 'Leave the target’s replicas alone (a human may scale it by hand).',
     }).default(false),
