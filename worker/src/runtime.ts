@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { QUOTE_QUEUE, type Logger } from '@printq/shared';
+import { Worker, type ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
+import type { WorkerConfig } from './config.js';
+import { createProcessor } from './processor.js';
+
+/** How long a readiness PING may take. */
+const READINESS_PING_TIMEOUT_MS = 1000;
+
+export type DrainOutcome = 'drained' | 'grace-exceeded';
+
+export interface QuoteWorker {
+  worker: Worker;
+  /** Stops taking jobs and waits for in-flight ones, at most `graceMs`. */
+  drain(graceMs: number): Promise<DrainOutcome>;
+  isReady(): Promise<boolean>;
+}
+
+/**
+ * The BullMQ worker with the settings of config.ts. Its connections wait for Redis
+ * forever (`maxRetriesPerRequest: null`, as BullMQ requires for workers): a worker has no
+ * client waiting on it, so it rides out an outage and resumes by itself.
+ */
+export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker {
+  const meshes = new Redis({
+    ...redisOptions(config),
+    commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
+    maxRetriesPerRequest: 2,
+  });
+  meshes.on('error', (err) => log.debug({ err }, 'mesh connection error'));
+  const worker = new Worker(QUOTE_QUEUE, createProcessor({ meshes, log }), {
+    connection: { ...redisOptions(config), maxRetriesPerRequest: null } as ConnectionOptions,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
+    maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
+  });
+  worker.on('error', (err) => log.warn({ err }, 'worker error'));
+  worker.on('stalled', (jobId) => log.info({ jobId }, 'stalled job returned to the queue'));
+
+  let closing = false;
+  return {
+    worker,
+    async drain(graceMs) {
+      closing = true;
+      const closed = worker.close().then(() => 'drained' as const);
+      const expired = sleep(graceMs, 'grace-exceeded' as const, { ref: false });
+      const outcome = await Promise.race([closed, expired]);
+      meshes.disconnect();
+      return outcome;
+    },
+    async isReady() {
+      if (closing || !worker.isRunning()) return false;
+      const timeout = sleep(READINESS_PING_TIMEOUT_MS, false, { ref: false });
+      const pong = meshes.ping().then(
+        (reply) => reply === 'PONG',
+        () => false,
+      );
+      return Promise.race([pong, timeout]);
+    },
+  };
+}
+
+function redisOptions(config: WorkerConfig): RedisOptions {
+  const base: RedisOptions = { connectionName: 'printq-worker' };
+  if (config.REDIS_URL) {
+    const url = new URL(config.REDIS_URL);
+    return {
+      ...base,
+      host: url.hostname,
+      port: Number(url.port || 6379),
+      username: decodeURIComponent(url.username) || config.REDIS_USERNAME,
+      password: decodeURIComponent(url.password) || config.REDIS_PASSWORD,
+      db: Number(url.pathname.slice(1) || 0),
+      tls: url.protocol === 'rediss:' ? {} : undefined,
+    };
+  }
+  return {
+    ...base,
+    host: config.REDIS_HOST,
+    port: config.REDIS_PORT,
+    username: config.REDIS_USERNAME,
+    password: config.REDIS_PASSWORD,
+  };
+}
