@@ -12,10 +12,12 @@ export interface MeshMeasurements {
 
 /**
  * One pass over the triangles, in double precision from the stored float32 coordinates.
- * The tetrahedra are taken against the first vertex rather than the origin: the sum is the
- * same for a closed surface, and far from the origin it cancels far less precision.
- * Uses the identity a·((b−a)×(c−a)) = a·(b×c), so one cross product serves area,
- * volume and the normal check.
+ *
+ * The volume is the usual sum of tetrahedra against the coordinate origin, so open meshes
+ * get the same (origin-dependent) number as other tools. It is accumulated against the
+ * first vertex o instead and corrected by o·Σ(area vectors), which is zero for a closed
+ * surface: far from the origin this keeps the digits the plain sum would cancel.
+ * With a·((b−a)×(c−a)) = a·(b×c), one cross product serves area, volume and normals.
  */
 export function measureMesh(mesh: Mesh): MeshMeasurements {
   const p = mesh.positions;
@@ -27,6 +29,9 @@ export function measureMesh(mesh: Mesh): MeshMeasurements {
   let maxX = -Infinity, maxY = -Infinity, maxZ = -Infinity; // prettier-ignore
   let doubleArea = 0;
   let sixVolume = 0;
+  let crossSumX = 0;
+  let crossSumY = 0;
+  let crossSumZ = 0;
   let degenerate = 0;
   const normals: NormalStats = { zero: 0, flipped: 0, nonFinite: 0 };
 
@@ -63,6 +68,9 @@ export function measureMesh(mesh: Mesh): MeshMeasurements {
     const crossLength = Math.sqrt(cx * cx + cy * cy + cz * cz);
     doubleArea += crossLength;
     sixVolume += (x0 - ox) * cx + (y0 - oy) * cy + (z0 - oz) * cz;
+    crossSumX += cx;
+    crossSumY += cy;
+    crossSumZ += cz;
     if (crossLength === 0) degenerate++;
 
     const nx = n[t * 3] as number, ny = n[t * 3 + 1] as number, nz = n[t * 3 + 2] as number; // prettier-ignore
@@ -80,7 +88,7 @@ export function measureMesh(mesh: Mesh): MeshMeasurements {
   return {
     boundingBox: boundingBox(minX, minY, minZ, maxX, maxY, maxZ),
     surfaceAreaMm2: doubleArea / 2,
-    signedVolumeMm3: sixVolume / 6,
+    signedVolumeMm3: (sixVolume + ox * crossSumX + oy * crossSumY + oz * crossSumZ) / 6,
     degenerateTriangles: degenerate,
     normals,
   };
