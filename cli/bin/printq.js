@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global process, URL */
 // Entry for `npx printq`. Runs the compiled CLI when the workspaces are built (`npm run build`);
 // otherwise runs the TypeScript sources through tsx with the `printq-source` export condition,
 // so a fresh `npm ci` checkout works without a build step.

@@ -1,0 +1,94 @@
+import { pathToFileURL } from 'node:url';
+import type { CommandOptions } from './args.js';
+import { HELP_TEXT, parseCommandLine } from './args.js';
+import * as commands from './commands.js';
+import type { Session } from './engine.js';
+import { CliError, DIFF_EXIT, formatCliError, toCliError } from './errors.js';
+import { KubeClient } from './kube.js';
+import type { Io } from './progress.js';
+import { ReleaseStore } from './release.js';
+import type { Now, Sleep } from './time.js';
+import { realNow, realSleep } from './time.js';
+
+/** Seams for tests: the clock, and where output goes. */
+export interface RunDependencies {
+  io: Io;
+  sleep?: Sleep;
+  now?: Now;
+  /** Per-request limit towards the API server. @default 30000 */
+  requestTimeoutMs?: number;
+}
+
+/** Runs one printq command line and returns its exit status; never throws. */
+export async function run(argv: readonly string[], deps: RunDependencies): Promise<number> {
+  let options: CommandOptions | undefined;
+  try {
+    options = parseCommandLine(argv);
+    if (options.command === 'help') {
+      deps.io.stdout.write(HELP_TEXT);
+      return 0;
+    }
+    const session = await openSession(options, deps);
+    return await dispatch(session, options);
+  } catch (error) {
+    const cliError = toCliError(error);
+    deps.io.stderr.write(`${formatCliError(cliError)}\n`);
+    if (cliError.code === 'UNEXPECTED' && error instanceof Error && error.stack) {
+      deps.io.stderr.write(`${error.stack}\n`);
+    }
+    return options?.command === 'diff' ? DIFF_EXIT.error : cliError.exitCode;
+  }
+}
+
+async function openSession(options: CommandOptions, deps: RunDependencies): Promise<Session> {
+  const client = KubeClient.connect(
+    { kubeconfigPath: options.kubeconfigPath, context: options.context },
+    deps.requestTimeoutMs,
+  );
+  await client.checkReachable();
+  const namespace = options.namespace ?? options.overrides['namespace'] ?? 'printq';
+  return {
+    client,
+    store: new ReleaseStore(client, namespace, options.release),
+    io: deps.io,
+    sleep: deps.sleep ?? realSleep,
+    now: deps.now ?? realNow,
+    log: (line) => deps.io.stderr.write(`${line}\n`),
+  };
+}
+
+function dispatch(session: Session, options: CommandOptions): Promise<number> {
+  switch (options.command) {
+    case 'up':
+      return commands.up(session, options);
+    case 'upgrade':
+      return commands.upgrade(session, options);
+    case 'diff':
+      return commands.diff(session, options);
+    case 'history':
+      return commands.history(session);
+    case 'rollback':
+      return commands.rollback(session, options);
+    case 'status':
+      return commands.status(session);
+    case 'down':
+      return commands.down(session, options);
+    default:
+      throw new CliError('USAGE', `unhandled command ${options.command}`);
+  }
+}
+
+/** Entry of bin/printq.js: runs with the process's arguments and sets its exit code. */
+export async function runFromProcess(): Promise<void> {
+  process.exitCode = await run(process.argv.slice(2), {
+    io: { stdout: process.stdout, stderr: process.stderr },
+  });
+}
+
+// Run when executed directly (tsx from bin/printq.js), not when imported by tests or bin.
+if (
+  process.env['PRINTQ_SOURCE_ENTRY'] === '1' &&
+  import.meta.url === pathToFileURL(process.argv[1] ?? '').href
+) {
+  await runFromProcess();
+}
