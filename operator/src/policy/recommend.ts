@@ -79,7 +79,7 @@ export function nextActivation(
   return above;
 }
 
-/** Applies activation to a queue recommendation: 0 at rest, at least 1 when active. */
+/** Applies activation to a queue recommendation: 0 at rest, at least 1 while active. */
 export function activate(
   recommendation: Recommendation,
   activated: boolean,
@@ -94,9 +94,9 @@ export function activate(
         : 'queue empty and no job in flight';
     return { replicas: 0, reason, message };
   }
-  if (recommendation.replicas === 0 && obs.backlog > 0) {
-    return { ...recommendation, replicas: 1 };
-  }
+  // Active means work exists (waiting or in flight): keep one replica recommended so the
+  // scale-down window to zero starts only when the last job is done.
+  if (recommendation.replicas === 0) return { ...recommendation, replicas: 1 };
   return recommendation;
 }
 
