@@ -1,4 +1,6 @@
+import { redisSecret } from '@printq/cdk8s';
 import { accessInstructions } from './access.js';
+import { applyInOrder, FIELD_MANAGER } from './apply.js';
 import type { CommandOptions, ProfileName } from './args.js';
 import { certManagerInstalled, ensureCertManager } from './certmanager.js';
 import { hasChanges, planChanges, renderDiff } from './diff.js';
@@ -15,6 +17,7 @@ import {
   isOwnedByRelease,
   refOf,
   sortForApply,
+  withOwnershipLabels,
 } from './objects.js';
 import type { ReleaseRecord } from './release.js';
 import { isWorkload, rolloutStatus } from './rollout.js';
@@ -70,6 +73,7 @@ export async function up(session: Session, options: CommandOptions): Promise<Exi
   const { profile, overrides } = nextSettings(options, latest);
   const synthesized = await synthesizeRelease(session.store.name, profile, overrides);
   const objects = await withCertManager(session, options, synthesized.objects);
+  await ensureRedisPassword(session, objects, synthesized.settings.namespace);
   await deployRevision(
     session,
     { objects, profile, overrides, description: latest ? 'Upgrade complete' : 'Install complete' },
@@ -100,6 +104,25 @@ async function withCertManager(session: Session, options: CommandOptions, object
   return objects.filter((object) => !needsCertManager(object));
 }
 
+/**
+ * The Redis password is generated here, once: it is created only when absent, so upgrades
+ * keep it, and it stays out of the synthesized manifests and the release records.
+ */
+async function ensureRedisPassword(
+  session: Session,
+  objects: readonly KubeObject[],
+  namespace: string,
+) {
+  const namespaces = objects.filter((object) => isNamespace(refOf(object)));
+  await applyInOrder(session.client, namespaces, { sleep: session.sleep });
+  const secret = withOwnershipLabels(redisSecret(namespace) as KubeObject, session.store.name);
+  if (await session.client.createIfAbsent(secret, FIELD_MANAGER)) {
+    session.log(
+      `created Secret ${namespace}/${secret.metadata.name} with a generated Redis password`,
+    );
+  }
+}
+
 function printAccess(session: Session, objects: readonly KubeObject[]) {
   const lines = accessInstructions(objects, session.client.contextName);
   if (lines.length > 0)
@@ -110,7 +133,8 @@ function printAccess(session: Session, objects: readonly KubeObject[]) {
 export async function upgrade(session: Session, options: CommandOptions): Promise<ExitCode> {
   const history = await requireHistory(session);
   const { profile, overrides } = nextSettings(options, history.at(-1));
-  const { objects } = await synthesizeRelease(session.store.name, profile, overrides);
+  const { objects, settings } = await synthesizeRelease(session.store.name, profile, overrides);
+  await ensureRedisPassword(session, objects, settings.namespace);
   const record = await deployRevision(
     session,
     { objects, profile, overrides, description: 'Upgrade complete' },

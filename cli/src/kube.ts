@@ -282,6 +282,21 @@ export class KubeClient {
     });
   }
 
+  /** Creates an object unless it exists; false when it already did (create-only semantics). */
+  async createIfAbsent(object: KubeObject, fieldManager: string): Promise<boolean> {
+    const ref = { ...object, name: object.metadata.name, namespace: object.metadata.namespace };
+    try {
+      await this.request('POST', await this.pathOf(ref, false), {
+        body: object,
+        query: { fieldManager },
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof ApiError && error.statusCode === 409) return false;
+      throw error;
+    }
+  }
+
   /** Deletes an object; false when it was already gone. */
   async delete(ref: ObjectRef, propagationPolicy = 'Background'): Promise<boolean> {
     try {

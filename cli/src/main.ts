@@ -7,6 +7,7 @@ import { CliError, DIFF_EXIT, formatCliError, toCliError } from './errors.js';
 import { KubeClient } from './kube.js';
 import type { Io } from './progress.js';
 import { ReleaseStore } from './release.js';
+import { validateSettings } from './synth.js';
 import type { Now, Sleep } from './time.js';
 import { realNow, realSleep } from './time.js';
 
@@ -27,6 +28,10 @@ export async function run(argv: readonly string[], deps: RunDependencies): Promi
     if (options.command === 'help') {
       deps.io.stdout.write(HELP_TEXT);
       return 0;
+    }
+    // Catch a bad --set before touching the cluster when the profile is known up front.
+    if (options.profile && Object.keys(options.overrides).length > 0) {
+      validateSettings(options.profile, options.overrides);
     }
     const session = await openSession(options, deps);
     return await dispatch(session, options);
