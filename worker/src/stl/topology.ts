@@ -136,17 +136,18 @@ function powerOfTwoAtLeast(value: number): number {
  * Counts undirected edges without a hash map: every directed edge is filed under its
  * lower vertex id (a counting sort, CSR style), then each vertex's short list is sorted
  * and equal neighbours are counted per direction. Entries are `higher·2 + reversed`.
- * Edges of collapsed triangles (a vertex repeated) are skipped: they enclose nothing.
  */
 export function countEdges(welded: WeldedVertices, triangleCount: number): MeshEdgeStats {
   const { cornerVertex, vertexCount } = welded;
   const bucketStart = new Int32Array(vertexCount + 1);
-  for (let corner = 0; corner < triangleCount * 3; corner++) {
-    const from = cornerVertex[corner] as number;
-    const to = cornerVertex[nextCorner(corner)] as number;
-    if (from === to) continue;
-    const bucket = (from < to ? from : to) + 1;
-    bucketStart[bucket] = (bucketStart[bucket] as number) + 1;
+  for (let corner = 0; corner < triangleCount * 3; corner += 3) {
+    if (isCollapsed(cornerVertex, corner)) continue;
+    for (let k = 0; k < 3; k++) {
+      const from = cornerVertex[corner + k] as number;
+      const to = cornerVertex[corner + (NEXT[k] as number)] as number;
+      const bucket = (from < to ? from : to) + 1;
+      bucketStart[bucket] = (bucketStart[bucket] as number) + 1;
+    }
   }
   for (let v = 0; v < vertexCount; v++) {
     bucketStart[v + 1] = (bucketStart[v + 1] as number) + (bucketStart[v] as number);
@@ -154,14 +155,16 @@ export function countEdges(welded: WeldedVertices, triangleCount: number): MeshE
 
   const fill = bucketStart.slice(0, vertexCount);
   const entries = new Int32Array(bucketStart[vertexCount] as number);
-  for (let corner = 0; corner < triangleCount * 3; corner++) {
-    const from = cornerVertex[corner] as number;
-    const to = cornerVertex[nextCorner(corner)] as number;
-    if (from === to) continue;
-    const lower = from < to ? from : to;
-    const slot = fill[lower] as number;
-    entries[slot] = from < to ? to * 2 : from * 2 + 1;
-    fill[lower] = slot + 1;
+  for (let corner = 0; corner < triangleCount * 3; corner += 3) {
+    if (isCollapsed(cornerVertex, corner)) continue;
+    for (let k = 0; k < 3; k++) {
+      const from = cornerVertex[corner + k] as number;
+      const to = cornerVertex[corner + (NEXT[k] as number)] as number;
+      const lower = from < to ? from : to;
+      const slot = fill[lower] as number;
+      entries[slot] = from < to ? to * 2 : from * 2 + 1;
+      fill[lower] = slot + 1;
+    }
   }
 
   const stats: MeshEdgeStats = {
@@ -179,9 +182,18 @@ export function countEdges(welded: WeldedVertices, triangleCount: number): MeshE
   return stats;
 }
 
-/** The corner after `corner` in its triangle (0→1→2→0). */
-function nextCorner(corner: number): number {
-  return corner % 3 === 2 ? corner - 2 : corner + 1;
+/** Position in its triangle of the corner after corner k (0→1→2→0). */
+const NEXT = [1, 2, 0] as const;
+
+/**
+ * A triangle with a repeated vertex encloses nothing and its two real edges cancel
+ * (a→b, b→a); counting them would make a sound edge look non-manifold.
+ */
+function isCollapsed(cornerVertex: Int32Array, corner: number): boolean {
+  const a = cornerVertex[corner];
+  const b = cornerVertex[corner + 1];
+  const c = cornerVertex[corner + 2];
+  return a === b || b === c || c === a;
 }
 
 const INSERTION_SORT_MAX = 32;
