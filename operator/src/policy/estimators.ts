@@ -5,15 +5,22 @@ import type { PolicyState, QueueObservation, RateEstimates } from './types.js';
  * jobs per second while still following a step change within ~20 s (2 τ ≈ 86 %).
  */
 export const RATE_TIME_CONSTANT_MS = 10_000;
-/** Below this many completions per second the service-time estimate is not updated. */
-const MIN_COMPLETION_RATE = 1e-3;
+/**
+ * Service time is a property of the jobs, not of the load, so it is averaged over a longer
+ * horizon: decayed sums of busy slot-seconds and of completions over ~1 min.
+ */
+export const SERVICE_TIME_CONSTANT_MS = 60_000;
+/** Fewer (decayed) completions than this say too little about service time. */
+const MIN_COMPLETIONS_FOR_SERVICE_TIME = 3;
 
 /**
  * Folds one successful observation into the rate estimates.
  *
  * Arrivals come from the monotonic added counter; completions are inferred from the job
  * balance (added − Δbacklog − Δactive); service time follows from Little's law applied to
- * the busy worker slots (average in flight / completion rate).
+ * the busy worker slots: busy slot-seconds / completions, both as decayed sums so that a
+ * quiet period (few completions, nothing in flight) leaves the ratio stable instead of
+ * dividing two small, noisy rates.
  */
 export function updateRates(state: PolicyState, obs: QueueObservation): RateEstimates {
   const prev = state.previous;
@@ -28,10 +35,21 @@ export function updateRates(state: PolicyState, obs: QueueObservation): RateEsti
   const completionPerSecond = ewma(rates.completionPerSecond, completed / dtSeconds, alpha);
   const activeJobs = ewma(rates.activeJobs, (obs.active + prev.active) / 2, alpha);
 
-  const next: RateEstimates = { arrivalPerSecond, completionPerSecond, activeJobs };
+  const decay = Math.exp(-(obs.atMs - prev.atMs) / SERVICE_TIME_CONSTANT_MS);
+  const busySlotSeconds =
+    (rates.busySlotSeconds ?? 0) * decay + ((obs.active + prev.active) / 2) * dtSeconds;
+  const completedJobs = (rates.completedJobs ?? 0) * decay + completed;
+
+  const next: RateEstimates = {
+    arrivalPerSecond,
+    completionPerSecond,
+    activeJobs,
+    busySlotSeconds,
+    completedJobs,
+  };
   const serviceTimeSeconds =
-    completionPerSecond > MIN_COMPLETION_RATE && activeJobs > 0
-      ? activeJobs / completionPerSecond
+    completedJobs >= MIN_COMPLETIONS_FOR_SERVICE_TIME
+      ? busySlotSeconds / completedJobs
       : rates.serviceTimeSeconds;
   if (serviceTimeSeconds !== undefined) next.serviceTimeSeconds = serviceTimeSeconds;
   return next;

@@ -45,8 +45,12 @@ export interface RateEstimates {
   completionPerSecond?: number;
   /** Average jobs in flight, the numerator of Little's law. */
   activeJobs?: number;
-  /** Seconds one job takes = active / completion rate, once completions were seen. */
+  /** Seconds one job takes = busy slot-seconds / completions, once enough were seen. */
   serviceTimeSeconds?: number;
+  /** Decayed sum of jobs-in-flight × seconds (Little's law numerator). */
+  busySlotSeconds?: number;
+  /** Decayed count of completed jobs (Little's law denominator). */
+  completedJobs?: number;
 }
 
 /** Everything the policy remembers between decisions. Plain data: safe to clone and log. */

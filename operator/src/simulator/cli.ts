@@ -1,0 +1,66 @@
+// npm run simulate -- <trace name or path> [--out dir]
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runTrace, writeReport } from './run.js';
+import { loadTrace, TraceError } from './trace.js';
+
+const TRACES_DIR = fileURLToPath(new URL('../../traces/', import.meta.url));
+const USAGE =
+  'usage: npm run simulate -- <trace> [--out dir]\n' +
+  '  <trace>  burst | diurnal | spiky | idle (operator/traces/) or a path to a trace JSON\n' +
+  '  --out    directory for <trace>.md/.json/.png (default: operator/traces/results)';
+
+function resolveTrace(arg: string): string {
+  const standard = join(TRACES_DIR, `${arg}.json`);
+  if (!arg.includes('/') && !arg.endsWith('.json') && existsSync(standard)) return standard;
+  return resolve(arg);
+}
+
+function main(argv: string[]): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const [traceArg, ...extra] = parsed.positionals;
+  if (parsed.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!traceArg || extra.length > 0) {
+    console.error(USAGE);
+    return 2;
+  }
+  const tracePath = resolveTrace(traceArg);
+  const outDir = resolve(parsed.values.out ?? join(TRACES_DIR, 'results'));
+  try {
+    const run = runTrace(loadTrace(tracePath));
+    const written = writeReport(run, outDir);
+    for (const r of run.comparison.results) {
+      const s = r.summary;
+      console.log(
+        `${r.label.padEnd(22)} drain ${s.drainSeconds.toFixed(1)} s  ` +
+          `worker-s ${s.workerSeconds.toFixed(0)}  p95 ${s.p95LatencySeconds.toFixed(1)} s  ` +
+          `max ${s.maxLatencySeconds.toFixed(1)} s  changes ${s.replicaChanges}`,
+      );
+    }
+    console.log(`wrote ${written.markdown}\n      ${written.json}\n      ${written.png}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof TraceError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

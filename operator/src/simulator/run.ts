@@ -1,0 +1,46 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { standardControllers } from './controllers.js';
+import type { Controller } from './controllers.js';
+import { generateJobs } from './jobs.js';
+import { plotResults } from './plot.js';
+import { compare, markdownReport } from './report.js';
+import type { Comparison } from './report.js';
+import { simulate } from './simulate.js';
+import type { SimulationResult } from './simulate.js';
+import type { Trace } from './trace.js';
+
+export interface TraceRun {
+  trace: Trace;
+  results: SimulationResult[];
+  comparison: Comparison;
+}
+
+/** Replays one trace through printq, KEDA + HPA and always-max. */
+export function runTrace(trace: Trace, controllers: Controller[] = standardControllers(trace)) {
+  const jobs = generateJobs(trace);
+  const results = controllers.map((c) => simulate(trace, jobs, c));
+  return { trace, results, comparison: compare(trace, results) } satisfies TraceRun;
+}
+
+export interface WrittenReport {
+  markdown: string;
+  json: string;
+  png: string;
+}
+
+/** Writes `<base>.md`, `<base>.json` (summary + per-second samples) and `<base>.png`. */
+export function writeReport(run: TraceRun, outDir: string, base = run.trace.name) {
+  mkdirSync(outDir, { recursive: true });
+  const paths: WrittenReport = {
+    markdown: join(outDir, `${base}.md`),
+    json: join(outDir, `${base}.json`),
+    png: join(outDir, `${base}.png`),
+  };
+  const title = `${run.trace.name}: printq vs KEDA + HPA defaults`;
+  writeFileSync(paths.png, plotResults(title, run.results));
+  writeFileSync(paths.markdown, markdownReport(run.comparison, `${base}.png`));
+  const samples = Object.fromEntries(run.results.map((r) => [r.controller, r.samples]));
+  writeFileSync(paths.json, `${JSON.stringify({ ...run.comparison, samples })}\n`);
+  return paths;
+}
