@@ -9,9 +9,11 @@ import {
   HSTS_MAX_AGE_SECONDS,
   INGRESS_HARDENING,
   INGRESS_PORTS,
+  SCAN_EXCEPTIONS,
   SECURITY_HEADERS,
   TLS_POLICY,
   UIDS,
+  scanSkipAnnotations,
 } from '../security.js';
 import { hstsEnabled, imageRef, type Settings } from '../settings.js';
 
@@ -182,7 +184,15 @@ export class IngressLayer extends Construct {
     ].join(' && ');
 
     const deployment = new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: NAMES.ingressController, namespace, labels },
+      metadata: {
+        name: NAMES.ingressController,
+        namespace,
+        labels,
+        annotations: scanSkipAnnotations([
+          SCAN_EXCEPTIONS.apiserverClient,
+          SCAN_EXCEPTIONS.ingressImageUser,
+        ]),
+      },
       spec: {
         replicas: settings.ingress.replicas,
         revisionHistoryLimit: 5,

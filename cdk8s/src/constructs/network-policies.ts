@@ -111,7 +111,8 @@ export class NetworkPolicies extends Construct {
     new k8s.KubeNetworkPolicy(this, `${namespace}-${name}`, {
       metadata: { name, namespace, labels: this.labels },
       spec: {
-        podSelector: { matchLabels: podLabels },
+        // `{}` selects every pod of the namespace.
+        podSelector: Object.keys(podLabels).length > 0 ? { matchLabels: podLabels } : {},
         policyTypes,
         ingress: rules.ingress?.length ? rules.ingress : undefined,
         egress: rules.egress?.length ? rules.egress : undefined,

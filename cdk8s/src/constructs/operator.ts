@@ -13,7 +13,7 @@ import { QUOTE_QUEUE } from '@printq/shared';
 import { labelsFor, selectorLabels, type BuildContext } from '../context.js';
 import { NAMES, PORTS, REDIS_SECRET } from '../names.js';
 import { env, fieldEnv, hardenedContainer, hardenedPod, httpProbe, scratchVolume } from '../pod.js';
-import { AUTOMOUNT_TOKEN, GIDS, UIDS } from '../security.js';
+import { AUTOMOUNT_TOKEN, GIDS, SCAN_EXCEPTIONS, UIDS, scanSkipAnnotations } from '../security.js';
 import { imageRef } from '../settings.js';
 
 /** Lease the operator replicas elect a leader with. */
@@ -60,7 +60,12 @@ export class Operator extends Construct {
     });
 
     const deployment = new k8s.KubeDeployment(this, 'deployment', {
-      metadata: { name: NAMES.operator, namespace, labels },
+      metadata: {
+        name: NAMES.operator,
+        namespace,
+        labels,
+        annotations: scanSkipAnnotations([SCAN_EXCEPTIONS.apiserverClient]),
+      },
       spec: {
         replicas: settings.operator.replicas,
         revisionHistoryLimit: 5,
