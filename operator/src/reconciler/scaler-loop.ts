@@ -453,7 +453,10 @@ function depthFields(observation: Observation): Record<string, number> {
 
 /** Status content that matters for a write; measured rates alone do not trigger one. */
 function statusSignature(status: QueueScalerStatus): string {
-  return JSON.stringify({ ...status, arrivalRatePerSecond: 0, serviceTimeSeconds: 0 });
+  const significant: Partial<QueueScalerStatus> = { ...status };
+  delete significant.arrivalRatePerSecond;
+  delete significant.serviceTimeSeconds;
+  return JSON.stringify(significant);
 }
 
 function round(value: number): number {
