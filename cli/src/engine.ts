@@ -117,6 +117,11 @@ export async function deployRevision(
   }
 }
 
+/** `Upgrade complete` → `Upgrade failed: <reason>` */
+function failedDescription(description: string, reason: string | undefined): string {
+  return `${description.replace(/ complete$/, '')} failed: ${reason ?? 'unknown error'}`;
+}
+
 function newRecord(
   name: string,
   history: readonly ReleaseRecord[],
@@ -154,7 +159,11 @@ async function applyOrRecordFailure(
     // The release namespace may not exist when the very first objects failed; then there is
     // nothing to record and nothing to prune later.
     await session.store
-      .save({ ...record, status: 'failed', description: `${record.description} failed: ${reason}` })
+      .save({
+        ...record,
+        status: 'failed',
+        description: failedDescription(record.description, reason),
+      })
       .catch(() => undefined);
     throw error;
   }
