@@ -3,23 +3,23 @@
 # k8s.io/kubernetes Go module pinned in k8s/go.mod, and etcd from go.etcd.io/etcd pinned in
 # etcd/go.mod. Binaries go to a cache outside git, keyed by the Kubernetes version:
 #
-#   ${PRINTQ_CACHE:-$HOME/.cache/printq}/k8s-<version>/{kube-apiserver,etcd}
+#   ${PRINTQ_CACHE:-$HOME/.cache/printq}/k8s-<version>/{etcd,kube-apiserver,kube-controller-manager}
+#
+# kube-controller-manager runs the few controllers that make namespaces, ServiceAccounts and
+# Deployments behave as in a real cluster (pods never run: there is no kubelet).
 #
 # Idempotent: when the cache already holds binaries built from the same pins it only prints
 # where they are. Uses the default Go module and build caches (`go env GOMODCACHE GOCACHE`),
-# so a rebuild on the same machine is fast too. Pass --with-controller-manager to also build
-# kube-controller-manager (Deployments then get ReplicaSets; pods still never run: no kubelet).
+# so a rebuild on the same machine is fast too.
 #
 # Prints the cache directory as its last line of output (test/harness/control-plane.ts finds
 # the binaries the same way).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-with_controller_manager=false
 for arg in "$@"; do
   case "$arg" in
-    --with-controller-manager) with_controller_manager=true ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -70,9 +70,7 @@ k8s_ldflags="-X k8s.io/component-base/version.gitVersion=${k8s_version} -X k8s.i
 
 build_one "$here/etcd" go.etcd.io/etcd/server/v3 etcd ""
 build_one "$here/k8s" k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver "$k8s_ldflags"
-if [[ "$with_controller_manager" == true ]]; then
-  build_one "$here/k8s" k8s.io/kubernetes/cmd/kube-controller-manager kube-controller-manager "$k8s_ldflags"
-fi
+build_one "$here/k8s" k8s.io/kubernetes/cmd/kube-controller-manager kube-controller-manager "$k8s_ldflags"
 
 echo "build.sh: done in $((SECONDS - total_started))s"
 echo "$cache_dir"
