@@ -18,7 +18,10 @@ export const appConfigSchema = z.object({
   REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   REDIS_USERNAME: z.string().optional(),
   REDIS_PASSWORD: z.string().optional(),
-  /** Hard limit for accepting a job: past it the client gets 503 + Retry-After. */
+  /**
+   * Hard limit for accepting a job, from the request body being received to the answer:
+   * past it the client gets 503 + Retry-After. Also bounds GET /api/quotes/:id.
+   */
   ENQUEUE_DEADLINE_MS: ms(1000),
   /** TCP connect timeout of the producer connection; below the deadline. */
   REDIS_CONNECT_TIMEOUT_MS: ms(500),

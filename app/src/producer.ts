@@ -77,6 +77,12 @@ export interface JobView {
   attemptsMade: number;
 }
 
+/**
+ * Part of the deadline kept for writing the 503 itself, so the answer leaves the process
+ * within ENQUEUE_DEADLINE_MS of the handler starting, not just after it.
+ */
+const RESPONSE_RESERVE_MS = 50;
+
 const STATUS_BY_STATE: Record<JobState | 'unknown', JobStatus> = {
   completed: 'done',
   failed: 'failed',
@@ -131,9 +137,9 @@ export class QuoteProducer {
   }
 
   private async storeAndAddQuote(request: QuoteRequest): Promise<EnqueueResult> {
-    const fingerprint = requestFingerprint(request);
     const id = request.idempotencyKey ? idempotentJobId(request.idempotencyKey) : randomUUID();
     if (request.idempotencyKey) {
+      const fingerprint = requestFingerprint(request);
       const replay = await this.claimIdempotencyKey(request.idempotencyKey, fingerprint, id);
       if (replay && (await this.queue.getJob(id))) return { id, created: false };
     }
@@ -195,7 +201,7 @@ export class QuoteProducer {
 
   private async guard<T>(work: Promise<T>): Promise<T> {
     try {
-      return await withDeadline(work, this.options.deadlineMs);
+      return await withDeadline(work, this.options.deadlineMs - RESPONSE_RESERVE_MS);
     } catch (error) {
       if (error instanceof IdempotencyConflictError) throw error;
       throw new QueueUnavailableError(classifyFailure(error), error);
