@@ -208,9 +208,13 @@ Worker replicas are driven by the QueueScaler:  kubectl -n ${ns} get queuescaler
 const objectKey = (o: ManifestObject) =>
   `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-/** YAML of one object with every `{{` escaped, so manifest text can never act as a template. */
+/** Escapes every `{{` so manifest text can never act as a Helm template. */
+export function escapeForHelm(text: string): string {
+  return text.replaceAll('{{', '{{ "{{" }}');
+}
+
 function objectYaml(object: ManifestObject): string {
-  return Yaml.stringify(object).replaceAll('{{', '{{ "{{" }}');
+  return escapeForHelm(Yaml.stringify(object));
 }
 
 /**

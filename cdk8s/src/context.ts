@@ -1,6 +1,20 @@
 import { createHash } from 'node:crypto';
-import { JsonPatch, type ApiObject } from 'cdk8s';
+import type { ApiObject } from 'cdk8s';
 import type { Settings } from './settings.js';
+
+interface Binding {
+  readonly objectKey: string;
+  readonly pointer: string;
+  readonly token: string;
+}
+
+/** Identifies a synthesized object: kind, namespace and name. */
+export function objectKeyOf(o: {
+  kind: string;
+  metadata: { name?: string; namespace?: string };
+}): string {
+  return `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+}
 
 /**
  * Where a Helm value lands in a synthesized object. In plain synthesis binding is a no-op;
@@ -10,6 +24,7 @@ import type { Settings } from './settings.js';
  */
 export class ValueBinder {
   readonly #expressions = new Map<string, string>();
+  readonly #bindings: Binding[] = [];
 
   constructor(readonly forHelm: boolean) {}
 
@@ -18,7 +33,23 @@ export class ValueBinder {
     if (!this.forHelm) return;
     const token = tokenFor(expression);
     this.#expressions.set(token, expression);
-    object.addJsonPatch(JsonPatch.replace(pointer, token));
+    const objectKey = objectKeyOf({ kind: object.kind, metadata: object.metadata.toJson() });
+    this.#bindings.push({ objectKey, pointer, token });
+  }
+
+  /**
+   * Puts the tokens into synthesized JSON. This runs on the final JSON rather than as a cdk8s
+   * JSON patch, because typed (L1) objects re-serialize patched fields and would drop a
+   * string where an object (resources, quantities) is expected.
+   */
+  apply<T extends { kind: string; metadata: { name?: string; namespace?: string } }>(
+    objects: T[],
+  ): T[] {
+    for (const binding of this.#bindings) {
+      const object = objects.find((o) => objectKeyOf(o) === binding.objectKey);
+      if (object) replaceAt(object, binding.pointer, binding.token);
+    }
+    return objects;
   }
 
   /** Binds to `.Values.<valuesPath>`, rendered as JSON (valid YAML for any value type). */
@@ -36,6 +67,17 @@ export class ValueBinder {
   get expressions(): ReadonlyMap<string, string> {
     return this.#expressions;
   }
+}
+
+function replaceAt(root: object, pointer: string, value: unknown): void {
+  const parts = pointer.split('/').slice(1);
+  const last = parts.pop();
+  let node: unknown = root;
+  for (const part of parts) node = (node as Record<string, unknown>)[part];
+  if (last === undefined || typeof node !== 'object' || node === null || !(last in node)) {
+    throw new Error(`cannot bind a Helm value at ${pointer}: no such field`);
+  }
+  (node as Record<string, unknown>)[last] = value;
 }
 
 /** A plain YAML scalar that cannot occur in real manifests. */

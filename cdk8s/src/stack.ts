@@ -61,7 +61,7 @@ export function buildFiles(settings: Settings, values = new ValueBinder(false)):
   return CONCERNS.map((concern) => {
     const chart = new Chart(app, concern.file, { disableResourceNameHashes: true });
     concern.build(chart, ctx);
-    return { file: concern.file, objects: chart.toJson() as ManifestObject[] };
+    return { file: concern.file, objects: values.apply(chart.toJson() as ManifestObject[]) };
   });
 }
 
