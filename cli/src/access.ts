@@ -29,7 +29,7 @@ export function accessInstructions(objects: readonly KubeObject[], context: stri
     const namespace = service.metadata.namespace ?? 'default';
     lines.push(
       `or forward a local port: kubectl --context ${context} -n ${namespace} port-forward svc/${service.metadata.name} 8080:${port}`,
-      '  then: curl -sS --data-binary @examples/cube.stl -H "Content-Type: model/stl" http://localhost:8080/api/quotes',
+      '  then: curl http://127.0.0.1:8080/healthz',
     );
   }
   return lines;

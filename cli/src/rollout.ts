@@ -75,7 +75,7 @@ function deploymentStatus(workload: WorkloadFields): RolloutStatus {
   const total = status.replicas ?? 0;
   const available = status.availableReplicas ?? 0;
   if (updated < desired) return waiting(`${updated} of ${desired} replicas updated`);
-  if (total > updated) return waiting(`${total - updated} old replicas pending termination`);
+  if (total > updated) return waiting(`${total - updated} old replica(s) pending termination`);
   if (available < updated) return waiting(`${available} of ${updated} updated replicas available`);
   return { state: 'ready', message: `${available}/${desired} available`, unobserved: false };
 }

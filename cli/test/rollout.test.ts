@@ -35,7 +35,7 @@ describe('rolloutStatus', () => {
           { ...base, updatedReplicas: 2, replicas: 3, availableReplicas: 2 },
         ),
       ).message,
-    ).toBe('1 old replicas pending termination');
+    ).toBe('1 old replica(s) pending termination');
     expect(
       rolloutStatus(
         deployment(

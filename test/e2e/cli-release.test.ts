@@ -174,8 +174,8 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stdout).toContain('--- live/apps/v1/Deployment/printq/printq-app');
     expect(result.stdout).toContain('+++ printq/apps/v1/Deployment/printq/printq-app');
-    expect(result.stdout).toMatch(/^-\s+image: printq\/app:dev$/m);
-    expect(result.stdout).toMatch(/^\+\s+image: printq\/app:v2$/m);
+    expect(result.stdout).toMatch(/^-\s+(- )?image: printq\/app:dev$/m);
+    expect(result.stdout).toMatch(/^\+\s+(- )?image: printq\/app:v2$/m);
     expect(result.stdout).toContain('~ update Deployment printq/printq-app');
     expect(result.stdout).toContain('0 to create, 1 to update, 0 to prune');
     expect(imageOf(await kube.get(appDeployment))).toBe('printq/app:dev');
@@ -327,7 +327,7 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
     );
     expect(result.exitCode).toBe(13);
     expect(result.stderr).toContain('error[ROLLOUT_FAILED]: rollout not ready after 5 s');
-    expect(result.stderr).toMatch(/Deployment printq\/printq-app: \d+ of \d+ (updated )?replicas/);
+    expect(result.stderr).toMatch(/^ {4}Deployment printq\/printq-app: .*(replicas|termination)/m);
     expect(result.stderr).toMatch(/rolled back to revision \d+ \(--atomic\)/);
     expect(result.stdout).toContain('Deployment printq/printq-app');
     expect(imageOf(await kube.get(appDeployment))).toBe('printq/app:v4');
@@ -360,6 +360,20 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
     expect(await printq('diff')).toMatchObject({ exitCode: 0 });
   });
 
+  it('status shows the latest revision and each workload; rollback to an unknown revision exits 15', async () => {
+    const result = await printq('status');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^release printq, revision \d+, deployed: /m);
+    expect(result.stdout).toMatch(/^Deployment printq\/printq-app\s+waiting: /m);
+    expect(result.stdout).toMatch(/^Namespace printq\s+present$/m);
+
+    const missing = await printq('rollback', '99');
+    expect(missing.exitCode).toBe(15);
+    expect(missing.stderr).toMatch(
+      /error\[REVISION_NOT_FOUND\]: release "printq" has no revision 99/,
+    );
+  });
+
   it('down deletes what the release owns and keeps namespaces, CRDs and foreign objects', async () => {
     const result = await printq('down');
     expect(result.exitCode).toBe(0);
@@ -379,5 +393,25 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
       }),
     ).toBeDefined();
     expect((await printq('history')).exitCode).toBe(14);
+  });
+
+  it('down --delete-data --delete-crds also removes the namespaces and the QueueScaler CRD', async () => {
+    expect((await printq('up', '--no-wait', '--skip-cert-manager')).exitCode).toBe(0);
+    const result = await printq('down', '--delete-data', '--delete-crds');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).not.toContain('kept:');
+    await waitUntilGone({ apiVersion: 'v1', kind: 'Namespace', name: 'printq' });
+    await waitUntilGone({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      name: 'queuescalers.printq.dev',
+    });
+    expect(
+      await kube.get({
+        apiVersion: 'apiextensions.k8s.io/v1',
+        kind: 'CustomResourceDefinition',
+        name: 'certificates.cert-manager.io',
+      }),
+    ).toBeDefined();
   });
 });
