@@ -26,21 +26,38 @@ export function runTrace(trace: Trace, controllers: Controller[] = standardContr
 export interface WrittenReport {
   markdown: string;
   json: string;
+  csv: string;
   png: string;
 }
 
-/** Writes `<base>.md`, `<base>.json` (summary + per-second samples) and `<base>.png`. */
+/**
+ * Writes `<base>.md` (tables + plot link), `<base>.json` (summaries and ratios),
+ * `<base>.csv` (per-second samples of every controller) and `<base>.png`.
+ */
 export function writeReport(run: TraceRun, outDir: string, base = run.trace.name) {
   mkdirSync(outDir, { recursive: true });
   const paths: WrittenReport = {
     markdown: join(outDir, `${base}.md`),
     json: join(outDir, `${base}.json`),
+    csv: join(outDir, `${base}.csv`),
     png: join(outDir, `${base}.png`),
   };
   const title = `${run.trace.name}: printq vs KEDA + HPA defaults`;
   writeFileSync(paths.png, plotResults(title, run.results));
   writeFileSync(paths.markdown, markdownReport(run.comparison, `${base}.png`));
-  const samples = Object.fromEntries(run.results.map((r) => [r.controller, r.samples]));
-  writeFileSync(paths.json, `${JSON.stringify({ ...run.comparison, samples })}\n`);
+  writeFileSync(paths.json, `${JSON.stringify(run.comparison, null, 2)}\n`);
+  writeFileSync(paths.csv, samplesCsv(run.results));
   return paths;
+}
+
+function samplesCsv(results: readonly SimulationResult[]): string {
+  const lines = ['controller,t,backlog,active,replicas,pods,ready_pods'];
+  for (const r of results) {
+    for (const s of r.samples) {
+      lines.push(
+        `${r.controller},${s.t},${s.backlog},${s.active},${s.replicas},${s.pods},${s.readyPods}`,
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
