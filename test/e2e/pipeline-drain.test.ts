@@ -1,0 +1,107 @@
+/**
+ * Graceful drain of a real worker process: SIGTERM during long jobs lets them finish and
+ * the process exit 0; jobs it has not taken stay queued for the next worker; a job that
+ * outlasts the grace period is not lost either (another worker retries it after its lock
+ * expires).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JOB_NAMES, QUOTE_QUEUE, type SimulateResult } from '@printq/shared';
+import { Queue, type Job } from 'bullmq';
+import { startWorker, stopAll, type ProgramProcess } from '../helpers/processes.js';
+import { RedisServer } from '../helpers/redis.js';
+
+let redis: RedisServer;
+let queue: Queue;
+const processes: ProgramProcess[] = [];
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+  queue = new Queue(QUOTE_QUEUE, { connection: { host: redis.host, port: redis.port } });
+});
+
+afterAll(async () => {
+  await stopAll(processes);
+  await queue?.close();
+  await redis?.dispose();
+});
+
+async function worker(env: Record<string, string>): Promise<ProgramProcess> {
+  const started = await startWorker(redis, env);
+  processes.push(started.process);
+  return started.process;
+}
+
+function addSleepJob(sleepMs: number): Promise<Job> {
+  return queue.add(JOB_NAMES.simulate, { kind: 'simulate', cpuMs: 0, sleepMs });
+}
+
+async function waitForStates(jobs: Job[], wanted: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const states = await Promise.all(jobs.map((job) => job.getState()));
+    if (states.every((state) => state === wanted)) return;
+    await sleep(50);
+  }
+  throw new Error(`jobs did not all become ${wanted}`);
+}
+
+async function reload(job: Job): Promise<Job> {
+  return (await queue.getJob(job.id as string)) as Job;
+}
+
+function messages(process: ProgramProcess): unknown[] {
+  return process.logs().map((line) => line.msg);
+}
+
+describe('worker SIGTERM', () => {
+  it('finishes the jobs in flight, exits 0, and leaves untaken jobs queued', async () => {
+    const drained = await worker({ WORKER_CONCURRENCY: '3', WORKER_SHUTDOWN_GRACE_MS: '20000' });
+    const running = await Promise.all([2500, 2500, 2500].map(addSleepJob));
+    await waitForStates(running, 'active');
+
+    drained.signal('SIGTERM');
+    await sleep(300);
+    const untaken = await Promise.all([0, 0].map(addSleepJob));
+    const exit = await drained.exited;
+
+    expect(exit).toEqual({ code: 0, signal: null });
+    const finished = await Promise.all(running.map(reload));
+    expect(await Promise.all(finished.map((job) => job.getState()))).toEqual([
+      'completed',
+      'completed',
+      'completed',
+    ]);
+    expect(finished.map((job) => (job.returnvalue as SimulateResult).workerPid)).toEqual([
+      drained.pid,
+      drained.pid,
+      drained.pid,
+    ]);
+    expect(await Promise.all(untaken.map((job) => job.getState()))).toEqual(['waiting', 'waiting']);
+    expect(messages(drained)).toEqual(
+      expect.arrayContaining(['worker draining', 'worker stopped']),
+    );
+
+    const successor = await worker({});
+    await waitForStates(untaken, 'completed');
+    await successor.stop('SIGTERM');
+  }, 90_000);
+
+  it('exits 1 when a job outlasts the grace period, and another worker finishes that job', async () => {
+    const fastRecovery = { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' };
+    const impatient = await worker({ ...fastRecovery, WORKER_SHUTDOWN_GRACE_MS: '500' });
+    const [long] = await Promise.all([addSleepJob(4000)]);
+    if (!long) throw new Error('job not added');
+    await waitForStates([long], 'active');
+
+    impatient.signal('SIGTERM');
+    const exit = await impatient.exited;
+
+    expect(exit.code).toBe(1);
+    expect(messages(impatient)).toContain('worker drain grace exceeded');
+    const successor = await worker(fastRecovery);
+    await waitForStates([long], 'completed', 60_000);
+    const done = await reload(long);
+    expect((done.returnvalue as SimulateResult).workerPid).toBe(successor.pid);
+    await successor.stop('SIGTERM');
+  }, 90_000);
+});
