@@ -123,17 +123,21 @@ async function waitUntilAllCompleted(ids: string[]): Promise<void> {
   }
 }
 
-async function clientViews(ids: string[]): Promise<Array<{ status: string; result?: unknown }>> {
-  const views: Array<{ status: string; result?: unknown }> = [];
+interface ClientView {
+  status: string;
+  result?: unknown;
+}
+
+async function clientViews(ids: string[]): Promise<ClientView[]> {
+  const views: ClientView[] = [];
   for (let i = 0; i < ids.length; i += 50) {
-    const batch = ids.slice(i, i + 50);
-    views.push(
-      ...(await Promise.all(
-        batch.map(async (id) => (await fetch(`${app.baseUrl}/api/quotes/${id}`)).json()),
-      )),
-    );
+    const batch = ids.slice(i, i + 50).map(async (id) => {
+      const response = await fetch(`${app.baseUrl}/api/quotes/${id}`);
+      return (await response.json()) as ClientView;
+    });
+    views.push(...(await Promise.all(batch)));
   }
-  return views as Array<{ status: string; result?: unknown }>;
+  return views;
 }
 
 describe('workers killed with SIGKILL at random', () => {
