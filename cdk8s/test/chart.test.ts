@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,9 @@ import {
 } from '../src/index.js';
 import { keyOf, parseYamlStream, TEST_EMAIL } from './helpers/manifests.js';
 import { REPO_ROOT, helmPath, run } from './helpers/tools.js';
+
+// External tools on a loaded 2-core machine: generous per-test timeouts.
+jest.setTimeout(180_000);
 
 const CHART_DIR = join(REPO_ROOT, 'charts', 'printq');
 let helm: string;

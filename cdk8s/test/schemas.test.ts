@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,9 @@ import { crdManifest } from '@printq/crd';
 import { NAMES, type ManifestObject } from '../src/index.js';
 import { BOTH, objectsOf } from './helpers/manifests.js';
 import { REPO_ROOT, itWithTool, run } from './helpers/tools.js';
+
+// External tools on a loaded 2-core machine: generous per-test timeouts.
+jest.setTimeout(180_000);
 
 /** Kubernetes versions validated against: the API of cdk8s-plus-33 and the newest known. */
 const KUBERNETES_VERSIONS = ['1.33.0', '1.37.0'];
