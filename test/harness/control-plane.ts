@@ -30,6 +30,7 @@ export const DEFAULT_CONTROLLERS = [
   'garbage-collector-controller',
   'deployment-controller',
   'replicaset-controller',
+  'statefulset-controller',
   'clusterrole-aggregation-controller',
 ] as const;
 
