@@ -1,4 +1,3 @@
-import { redisSecret } from '@printq/cdk8s';
 import { accessInstructions } from './access.js';
 import { applyInOrder, FIELD_MANAGER } from './apply.js';
 import type { CommandOptions, ProfileName } from './args.js';
@@ -21,7 +20,7 @@ import {
 } from './objects.js';
 import type { ReleaseRecord } from './release.js';
 import { isWorkload, rolloutStatus } from './rollout.js';
-import { synthesizeRelease } from './synth.js';
+import { loadCdk8s, synthesizeRelease } from './synth.js';
 
 /** Exit status of a command that succeeded. */
 export type ExitCode = number;
@@ -115,6 +114,7 @@ async function ensureRedisPassword(
 ) {
   const namespaces = objects.filter((object) => isNamespace(refOf(object)));
   await applyInOrder(session.client, namespaces, { sleep: session.sleep });
+  const { redisSecret } = await loadCdk8s();
   const secret = withOwnershipLabels(redisSecret(namespace) as KubeObject, session.store.name);
   if (await session.client.createIfAbsent(secret, FIELD_MANAGER)) {
     session.log(

@@ -31,7 +31,7 @@ export async function run(argv: readonly string[], deps: RunDependencies): Promi
     }
     // Catch a bad --set before touching the cluster when the profile is known up front.
     if (options.profile && Object.keys(options.overrides).length > 0) {
-      validateSettings(options.profile, options.overrides);
+      await validateSettings(options.profile, options.overrides);
     }
     const session = await openSession(options, deps);
     return await dispatch(session, options);

@@ -1,5 +1,4 @@
 import type { Settings } from '@printq/cdk8s';
-import { parseSettings, SettingsError, synthesize } from '@printq/cdk8s';
 import type { ProfileName } from './args.js';
 import { CliError } from './errors.js';
 import type { KubeObject } from './objects.js';
@@ -20,15 +19,25 @@ export async function synthesizeRelease(
   profile: ProfileName,
   overrides: Record<string, string>,
 ): Promise<SynthesizedRelease> {
-  const settings = validateSettings(profile, overrides);
-  const objects = (await synthesize(profile, overrides)) as unknown as KubeObject[];
+  const settings = await validateSettings(profile, overrides);
+  const { synthesize } = await loadCdk8s();
+  const objects = synthesize(profile, overrides) as unknown as KubeObject[];
   return { settings, objects: objects.map((object) => withOwnershipLabels(object, release)) };
 }
 
-export function validateSettings(
+/**
+ * cdk8s and cdk8s-plus take seconds to load; commands that do not synthesize (help, history,
+ * status, rollback, down) never pay for them.
+ */
+export function loadCdk8s() {
+  return import('@printq/cdk8s');
+}
+
+export async function validateSettings(
   profile: ProfileName,
   overrides: Record<string, string>,
-): Settings {
+): Promise<Settings> {
+  const { parseSettings, SettingsError } = await loadCdk8s();
   let settings: Settings;
   try {
     settings = parseSettings(profile, overrides);
