@@ -82,7 +82,9 @@ export function apportionCents(parts: readonly number[], totalCents: number): nu
   const byRemainder = exact
     .map((value, index) => ({ index, remainder: value - Math.floor(value) }))
     .sort((a, b) => b.remainder - a.remainder || a.index - b.index);
-  for (let k = 0; missing > 0; k = (k + 1) % byRemainder.length, missing--) {
+  // Exact arithmetic leaves 0 ≤ missing < parts.length; bounding the loop keeps absurd
+  // prices (beyond 2^53 cents, where floors stop adding up) from spinning forever.
+  for (let k = 0; k < byRemainder.length && missing > 0; k++, missing--) {
     const index = byRemainder[k]?.index ?? 0;
     cents[index] = (cents[index] ?? 0) + 1;
   }
