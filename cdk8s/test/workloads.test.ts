@@ -30,7 +30,7 @@ describe.each(BOTH)('workloads (%s profile)', (profile) => {
     const spec = podSpec(profile, 'Deployment', NAMES.worker);
     expect(spec.terminationGracePeriodSeconds).toBe(workerGracePeriodSeconds(settings));
     expect(spec.terminationGracePeriodSeconds).toBeGreaterThan(settings.worker.longestJobSeconds);
-    const drainMs = Number(envOf(container(spec)).SHUTDOWN_GRACE_MS);
+    const drainMs = Number(envOf(container(spec)).WORKER_SHUTDOWN_GRACE_MS);
     // The worker's own drain deadline ends before the kubelet's SIGKILL.
     expect(drainMs / 1000).toBeGreaterThan(settings.worker.longestJobSeconds);
     expect(drainMs / 1000).toBeLessThan(spec.terminationGracePeriodSeconds ?? 0);

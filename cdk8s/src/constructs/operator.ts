@@ -91,6 +91,8 @@ export class Operator extends Construct {
                   env('NODE_ENV', 'production'),
                   env('LEASE_NAME', OPERATOR_LEASE),
                   fieldEnv('WATCH_NAMESPACE', 'metadata.namespace'),
+                  // The Role grants Lease access in this namespace only.
+                  fieldEnv('LEASE_NAMESPACE', 'metadata.namespace'),
                   fieldEnv('POD_NAME', 'metadata.name'),
                 ],
                 ports: [{ name: 'metrics', containerPort: PORTS.operatorMetrics }],

@@ -79,7 +79,7 @@ export class Worker extends Construct {
                   env('METRICS_PORT', PORTS.workerMetrics),
                   env('NODE_ENV', 'production'),
                   env('WORKER_CONCURRENCY', settings.worker.concurrency),
-                  env('SHUTDOWN_GRACE_MS', drainDeadlineMs),
+                  env('WORKER_SHUTDOWN_GRACE_MS', drainDeadlineMs),
                   ...redisClientEnv(),
                 ],
                 ports: [{ name: 'metrics', containerPort: PORTS.workerMetrics }],
