@@ -1,0 +1,233 @@
+// The CRD against a real kube-apiserver (test/harness): the apiserver accepts the schema as
+// structural, compiles the CEL rules, applies the same defaults as withDefaults(), rejects
+// invalid specs with our messages, and serves the status and scale subresources.
+//
+// The CRD is applied as raw JSON, as kubectl and helm send it: client-node's typed
+// serializer (KubernetesObjectApi, ApiextensionsV1Api with a plain object) silently drops
+// `default`, `enum` and `x-kubernetes-*` keys of V1JSONSchemaProps, whose model names them
+// `_default`, `_enum`, … — a CRD applied that way loses its defaults and CEL rules.
+import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { request } from 'node:https';
+import { refusalOf } from '../../../test/harness/api-errors.js';
+import { waitForCrdEstablished } from '../../../test/harness/apply.js';
+import {
+  describeWithControlPlane,
+  useControlPlane,
+} from '../../../test/harness/jest-control-plane.js';
+import {
+  API_VERSION,
+  CRD_NAME,
+  crdManifest,
+  GROUP,
+  KIND,
+  PLURAL,
+  Reason,
+  VERSION,
+  withDefaults,
+} from '../src/index.js';
+import type { QueueScaler, QueueScalerSpecInput } from '../src/index.js';
+
+const namespace = 'default';
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+const validSpec: QueueScalerSpecInput = {
+  scaleTargetRef: { name: 'worker' },
+  queue: {
+    name: 'quotes',
+    connection: { host: 'redis', passwordSecretRef: { name: 'r', key: 'p' } },
+  },
+  maxReplicas: 20,
+  targetJobsPerReplica: 10,
+};
+
+function scaler(name: string, spec: unknown): KubernetesObject {
+  return {
+    apiVersion: API_VERSION,
+    kind: KIND,
+    metadata: { name, namespace },
+    spec,
+  } as KubernetesObject;
+}
+
+describeWithControlPlane('QueueScaler CRD on a real apiserver', () => {
+  const plane = useControlPlane({ controllers: false });
+  const api = () => plane().kubeConfig.makeApiClient(CustomObjectsApi);
+  const create = (name: string, spec: unknown) =>
+    api().createNamespacedCustomObject({
+      group: GROUP,
+      version: VERSION,
+      namespace,
+      plural: PLURAL,
+      body: scaler(name, spec),
+    });
+
+  beforeAll(async () => {
+    await applyRawCrd(plane().kubeConfig);
+  }, 60_000);
+
+  it('stores a minimal QueueScaler with exactly the defaults withDefaults() predicts', async () => {
+    const stored = (await create('minimal', validSpec)) as QueueScaler;
+    expect(stored.spec).toEqual(withDefaults(validSpec));
+  });
+
+  it('keeps nested values the user set and defaults their siblings', async () => {
+    const spec: QueueScalerSpecInput = {
+      ...validSpec,
+      targetJobsPerReplica: undefined,
+      targetLatencySeconds: 2.5,
+      serviceTimeSeconds: 0.8,
+      behavior: { scaleUp: { policies: [{ type: 'Pods', value: 4, periodSeconds: 15 }] } },
+    };
+    delete spec.targetJobsPerReplica;
+    const stored = (await create('nested', spec)) as QueueScaler;
+    expect(stored.spec).toEqual(withDefaults(spec));
+    expect(stored.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(30);
+  });
+
+  it.each([
+    [
+      'min above max',
+      { ...validSpec, minReplicas: 5, maxReplicas: 2 },
+      'minReplicas must not exceed maxReplicas',
+    ],
+    [
+      'both targets',
+      { ...validSpec, targetLatencySeconds: 5 },
+      'set exactly one of targetJobsPerReplica',
+    ],
+    [
+      'no target',
+      { ...validSpec, targetJobsPerReplica: undefined },
+      'set exactly one of targetJobsPerReplica',
+    ],
+    [
+      'fallback above max',
+      { ...validSpec, fallbackReplicas: 21 },
+      'fallbackReplicas must not exceed maxReplicas',
+    ],
+    ['fallback of zero', { ...validSpec, fallbackReplicas: 0 }, 'fallbackReplicas'],
+    [
+      'serviceTime without latency mode',
+      { ...validSpec, serviceTimeSeconds: 1 },
+      'serviceTimeSeconds applies to',
+    ],
+    [
+      'includePaused on a list',
+      { ...validSpec, queue: { ...validSpec.queue, type: 'redis-list', includePaused: true } },
+      'includePaused applies to bullmq',
+    ],
+    [
+      'unknown queue type',
+      { ...validSpec, queue: { ...validSpec.queue, type: 'sqs' } },
+      'Unsupported value',
+    ],
+    [
+      'a StatefulSet target',
+      { ...validSpec, scaleTargetRef: { kind: 'StatefulSet', name: 'w' } },
+      'Unsupported value',
+    ],
+    [
+      'a zero-second period',
+      {
+        ...validSpec,
+        behavior: { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 0 }] } },
+      },
+      'periodSeconds',
+    ],
+  ])('rejects %s with a clear message', async (_name, spec, message) => {
+    const refusal = await refusalOf(
+      create(`bad-${Math.random().toString(36).slice(2, 8)}`, JSON.parse(JSON.stringify(spec))),
+    );
+    expect(refusal.code).toBe(422);
+    expect(refusal.message).toContain(message);
+  });
+
+  it('takes status through the status subresource with catalog reasons only', async () => {
+    await create('with-status', validSpec);
+    const condition = {
+      type: 'Ready',
+      status: 'True',
+      reason: Reason.Reconciled,
+      message: 'ok',
+      lastTransitionTime: '2026-01-01T00:00:00Z',
+    };
+    const patch = (reason: string) =>
+      api().patchNamespacedCustomObjectStatus(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: PLURAL,
+          name: 'with-status',
+          body: {
+            status: {
+              queueDepth: 42,
+              currentReplicas: 3,
+              selector: 'app=worker',
+              conditions: [{ ...condition, reason }],
+            },
+          },
+        },
+        mergePatch,
+      );
+    const stored = (await patch(Reason.Reconciled)) as QueueScaler;
+    expect(stored.status?.queueDepth).toBe(42);
+    const refusal = await refusalOf(patch('MadeUpReason'));
+    expect(refusal.message).toContain('reason');
+  });
+
+  it('maps kubectl scale onto minReplicas and reports current replicas and selector', async () => {
+    await create('scalable', validSpec);
+    const ref = { group: GROUP, version: VERSION, namespace, plural: PLURAL, name: 'scalable' };
+    await api().patchNamespacedCustomObjectStatus(
+      { ...ref, body: { status: { currentReplicas: 7, selector: 'app=worker' } } },
+      mergePatch,
+    );
+    await api().patchNamespacedCustomObjectScale(
+      { ...ref, body: { spec: { replicas: 3 } } },
+      mergePatch,
+    );
+    const stored = (await api().getNamespacedCustomObject(ref)) as QueueScaler;
+    expect(stored.spec.minReplicas).toBe(3);
+    const scale = (await api().getNamespacedCustomObjectScale(ref)) as {
+      spec: { replicas: number };
+      status: { replicas: number; selector: string };
+    };
+    expect(scale.spec.replicas).toBe(3);
+    expect(scale.status).toEqual({ replicas: 7, selector: 'app=worker' });
+    const refusal = await refusalOf(
+      api().patchNamespacedCustomObjectScale(
+        { ...ref, body: { spec: { replicas: 99 } } },
+        mergePatch,
+      ),
+    );
+    expect(refusal.message).toContain('minReplicas must not exceed maxReplicas');
+  });
+});
+
+/** Server-side applies the CRD as raw JSON and waits until it is Established. */
+async function applyRawCrd(kubeConfig: KubeConfig): Promise<void> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const path =
+    `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}` +
+    '?fieldManager=printq-test&force=true';
+  const options = {
+    method: 'PATCH',
+    timeout: 10_000,
+    headers: { 'Content-Type': 'application/apply-patch+yaml' },
+  };
+  await kubeConfig.applyToHTTPSOptions(options);
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request(new URL(path, cluster.server), options, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout applying the CRD')));
+    req.on('error', reject);
+    req.end(JSON.stringify(crdManifest()));
+  });
+  if (status !== 200 && status !== 201) throw new Error(`applying the CRD answered ${status}`);
+  await waitForCrdEstablished(kubeConfig, CRD_NAME);
+}
