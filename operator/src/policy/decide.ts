@@ -40,7 +40,13 @@ interface Step {
 function decideOnQueue(input: PolicyInput, obs: QueueObservation): PolicyDecision {
   const { spec, currentReplicas, state, nowMs } = input;
   const rates = updateRates(state, obs);
-  const activated = nextActivation(state.activated, spec, obs, currentReplicas);
+  const activated = nextActivation(
+    state.activated,
+    spec,
+    obs,
+    currentReplicas,
+    addedSince(state.previous, obs),
+  );
   const base = activate(recommendFromQueue(spec, obs, rates), activated, spec, obs);
   const history = seededHistory(state, currentReplicas, nowMs);
 
@@ -281,6 +287,12 @@ function pickPrevious(obs: QueueObservation): PolicyState['previous'] {
   };
   if (obs.addedTotal !== undefined) previous.addedTotal = obs.addedTotal;
   return previous;
+}
+
+/** Jobs added since the previous read, from the counter; 0 when unknown. */
+function addedSince(previous: PolicyState['previous'], obs: QueueObservation): number {
+  if (previous?.addedTotal === undefined || obs.addedTotal === undefined) return 0;
+  return Math.max(0, obs.addedTotal - previous.addedTotal);
 }
 
 function queueText(obs: QueueObservation): string {

@@ -60,23 +60,22 @@ function recommendForLatency(
 }
 
 /**
- * KEDA's activation with hysteresis (KEDA #2314 flapped at the edge): a scaler at rest
- * activates when backlog is strictly above activationDepth; an active one stays active
- * until the queue is empty and nothing is in flight, so a backlog hovering at the threshold
- * cannot toggle replicas between 0 and 1. On the first observation a running target counts
- * as active.
+ * KEDA's activation with hysteresis (KEDA #2314 flapped at the edge). At zero replicas the
+ * scaler activates when backlog is strictly above activationDepth. While replicas run, any
+ * work keeps it active — jobs waiting, in flight, or added since the last poll (a job that
+ * came and went between two polls still counts) — so it deactivates only once the queue is
+ * idle, and a backlog hovering at the threshold cannot toggle replicas between 0 and 1.
  */
 export function nextActivation(
   previous: boolean | undefined,
   spec: QueueScalerSpec,
   obs: QueueObservation,
   currentReplicas: number,
+  addedSincePrevious: number,
 ): boolean {
   const above = obs.backlog > spec.activationDepth;
-  const idle = obs.backlog === 0 && obs.active === 0;
-  if (previous === undefined) return above || (currentReplicas > 0 && !idle);
-  if (previous) return !idle;
-  return above;
+  const idle = obs.backlog === 0 && obs.active === 0 && addedSincePrevious === 0;
+  return above || (!idle && (previous === true || currentReplicas > 0));
 }
 
 /** Applies activation to a queue recommendation: 0 at rest, at least 1 while active. */

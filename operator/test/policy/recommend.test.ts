@@ -126,4 +126,32 @@ describe('activation (KEDA semantics: strictly greater than activationDepth)', (
     expect(at(result, 39)).toBe(0);
     expect(result.decisions.find((d) => d.t === 39)?.reason).toBe(Reason.Deactivated);
   });
+
+  it('stays active while a running replica works on jobs that never showed as backlog', () => {
+    const spec = makeSpec({ activationDepth: 0, targetJobsPerReplica: 10 });
+    // One replica picks every job before a poll sees it waiting: backlog always 0.
+    const series = [
+      { t: 0, backlog: 3 },
+      ...ticks(1, 120, (t) => ({ backlog: 0, active: t % 3 === 0 ? 0 : 1 })),
+    ];
+    const result = run(spec, series, 0);
+    expect(Math.min(...result.replicas)).toBe(1);
+  });
+
+  it('counts jobs added between two polls as work, even when both polls saw an idle queue', () => {
+    const spec = makeSpec({ targetJobsPerReplica: 10 });
+    let added = 0;
+    const series = ticks(0, 120, (t) => {
+      if (t % 5 === 0) added += 1; // a 1-second job every 5 s, done before the next poll
+      return { backlog: 0, active: 0, added };
+    });
+    const result = run(spec, series, 1);
+    expect(Math.min(...result.replicas)).toBe(1);
+    const quiet = run(
+      spec,
+      ticks(0, 120, () => ({ backlog: 0, active: 0, added: 7 })),
+      1,
+    );
+    expect(quiet.replicas.at(-1)).toBe(0);
+  });
 });
