@@ -177,6 +177,43 @@ describeWithControlPlane('QueueScaler CRD on a real apiserver', () => {
     expect(refusal.message).toContain('reason');
   });
 
+  it('lists with the printer columns kubectl get shows', async () => {
+    await create('printed', validSpec);
+    await api().patchNamespacedCustomObjectStatus(
+      {
+        group: GROUP,
+        version: VERSION,
+        namespace,
+        plural: PLURAL,
+        name: 'printed',
+        body: { status: { queueDepth: 120, desiredReplicas: 12, currentReplicas: 4 } },
+      },
+      mergePatch,
+    );
+    const { status, body } = await rawRequest(
+      plane().kubeConfig,
+      'GET',
+      `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}/printed`,
+      { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } },
+    );
+    expect(status).toBe(200);
+    const table = JSON.parse(body) as {
+      columnDefinitions: { name: string }[];
+      rows: { cells: unknown[] }[];
+    };
+    const names = table.columnDefinitions.map((c) => c.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['Name', 'Target', 'Depth', 'Desired', 'Current', 'Age']),
+    );
+    const cell = (name: string) => table.rows[0]?.cells[names.indexOf(name)];
+    expect([cell('Target'), cell('Depth'), cell('Desired'), cell('Current')]).toEqual([
+      'worker',
+      120,
+      12,
+      4,
+    ]);
+  });
+
   it('maps kubectl scale onto minReplicas and reports current replicas and selector', async () => {
     await create('scalable', validSpec);
     const ref = { group: GROUP, version: VERSION, namespace, plural: PLURAL, name: 'scalable' };
@@ -208,26 +245,36 @@ describeWithControlPlane('QueueScaler CRD on a real apiserver', () => {
 
 /** Server-side applies the CRD as raw JSON and waits until it is Established. */
 async function applyRawCrd(kubeConfig: KubeConfig): Promise<void> {
-  const cluster = kubeConfig.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
   const path =
     `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${CRD_NAME}` +
     '?fieldManager=printq-test&force=true';
-  const options = {
-    method: 'PATCH',
-    timeout: 10_000,
+  const { status } = await rawRequest(kubeConfig, 'PATCH', path, {
     headers: { 'Content-Type': 'application/apply-patch+yaml' },
-  };
-  await kubeConfig.applyToHTTPSOptions(options);
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = request(new URL(path, cluster.server), options, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout applying the CRD')));
-    req.on('error', reject);
-    req.end(JSON.stringify(crdManifest()));
+    body: JSON.stringify(crdManifest()),
   });
   if (status !== 200 && status !== 201) throw new Error(`applying the CRD answered ${status}`);
   await waitForCrdEstablished(kubeConfig, CRD_NAME);
+}
+
+async function rawRequest(
+  kubeConfig: KubeConfig,
+  method: string,
+  path: string,
+  extra: { headers?: Record<string, string>; body?: string } = {},
+): Promise<{ status: number; body: string }> {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const options = { method, timeout: 10_000, headers: extra.headers ?? {} };
+  await kubeConfig.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, cluster.server), options, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${method} ${path}`)));
+    req.on('error', reject);
+    req.end(extra.body);
+  });
 }
