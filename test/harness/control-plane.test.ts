@@ -6,10 +6,13 @@ import {
   VersionApi,
   type V1Pod,
 } from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { refusalOf } from './api-errors.js';
 import {
@@ -167,6 +170,66 @@ describeWithControlPlane('ControlPlane.stop', () => {
     ).toMatch(/ECONNREFUSED/);
   }, 180_000);
 });
+
+describeWithControlPlane('a control plane whose test process is killed', () => {
+  it('dies with the process, and the next start removes its files', async () => {
+    const held = await holdControlPlaneInChildProcess();
+    expect(Object.keys(held.pids).sort()).toEqual(['etcd', 'kube-apiserver']);
+
+    held.child.kill('SIGKILL');
+
+    expect(await waitUntilAllDead(Object.values(held.pids), 15_000)).toEqual([]);
+    expect(existsSync(held.dir)).toBe(true);
+    const next = await startControlPlane({ controllers: false });
+    await next.stop();
+    expect(existsSync(held.dir)).toBe(false);
+  }, 240_000);
+});
+
+interface HeldControlPlane {
+  child: ReturnType<typeof spawn>;
+  pids: Record<string, number>;
+  dir: string;
+}
+
+/** Runs fixtures/hold-control-plane.ts in its own Node process and reads what it started. */
+async function holdControlPlaneInChildProcess(): Promise<HeldControlPlane> {
+  const fixture = join(dirname(fileURLToPath(import.meta.url)), 'fixtures/hold-control-plane.ts');
+  const child = spawn(
+    process.execPath,
+    ['--conditions=printq-source', '--import', 'tsx', fixture],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`fixture exited early (code ${code})`))),
+  );
+  const firstLine = new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout }).once('line', resolve),
+  );
+  const line = await Promise.race([firstLine, exited]);
+  return { child, ...(JSON.parse(line) as Omit<HeldControlPlane, 'child'>) };
+}
+
+/** Polls until none of `pids` exists; returns those still alive at the deadline. */
+async function waitUntilAllDead(pids: number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  let alive = pids;
+  while (Date.now() < deadline) {
+    alive = alive.filter(isAlive);
+    if (alive.length === 0) break;
+    await sleep(100);
+  }
+  return alive;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 async function getAsAdmin(
   kubeConfig: KubeConfig,

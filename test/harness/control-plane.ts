@@ -1,5 +1,5 @@
 import { KubeConfig, CoreV1Api } from '@kubernetes/client-node';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -57,6 +57,12 @@ export interface ControlPlaneOptions {
 export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/16';
 export const SERVICE_ACCOUNT_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 
+export type ComponentName = 'etcd' | 'kube-apiserver' | 'kube-controller-manager';
+
+const TEMP_DIR_PREFIX = 'printq-k8s-';
+/** Holds the pid of the Node process that owns a temp dir, so a later run can sweep it. */
+const OWNER_FILE = 'owner.pid';
+
 interface Ports {
   etcdClient: number;
   etcdPeer: number;
@@ -108,7 +114,9 @@ export class ControlPlane {
     if (!availability.available) {
       throw new ControlPlaneError(HarnessReason.BinariesMissing, availability.reason);
     }
-    const dir = mkdtempSync(join(tmpdir(), 'printq-k8s-'));
+    removeAbandonedDirs();
+    const dir = mkdtempSync(join(tmpdir(), TEMP_DIR_PREFIX));
+    writeFileSync(join(dir, OWNER_FILE), String(process.pid));
     try {
       const pkiDir = join(dir, 'pki');
       mkdirSync(pkiDir);
@@ -185,8 +193,16 @@ export class ControlPlane {
     return path;
   }
 
+  /** Process ids of the running components (absent when stopped), for diagnostics. */
+  pids(): Partial<Record<ComponentName, number>> {
+    const entries = [this.etcd, this.apiserver, this.controllerManager].flatMap((component) =>
+      component?.pid ? [[component.name, component.pid] as const] : [],
+    );
+    return Object.fromEntries(entries);
+  }
+
   /** Log file of a component, for diagnosing a failed test. */
-  logPath(component: 'etcd' | 'kube-apiserver' | 'kube-controller-manager'): string {
+  logPath(component: ComponentName): string {
     return join(this.dir, `${component}.log`);
   }
 
@@ -297,6 +313,36 @@ export class ControlPlane {
 /** Starts a control plane; see {@link ControlPlane}. */
 export function startControlPlane(options?: ControlPlaneOptions): Promise<ControlPlane> {
   return ControlPlane.start(options);
+}
+
+/**
+ * Removes temp dirs (certificates, logs, etcd data) of control planes whose Node process
+ * died without stop(), e.g. a test run killed with SIGKILL. Their components died with it
+ * (pdeathsig); only the files remain.
+ */
+function removeAbandonedDirs(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith(TEMP_DIR_PREFIX)) continue;
+    const dir = join(tmpdir(), entry);
+    let owner: number;
+    try {
+      owner = Number(readFileSync(join(dir, OWNER_FILE), 'utf8'));
+    } catch {
+      continue; // Not ours to judge (being created right now, or not from this harness).
+    }
+    if (Number.isInteger(owner) && owner > 0 && !isProcessAlive(owner)) {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function allocatePorts(): Promise<Ports> {

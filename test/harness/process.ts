@@ -32,6 +32,11 @@ export class ComponentProcess {
     return this.child !== undefined;
   }
 
+  /** OS process id while running (setpriv execs the binary, so it is the component's own). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   start(): void {
     if (this.child) return;
     installExitHook();
