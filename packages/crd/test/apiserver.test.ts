@@ -8,7 +8,10 @@
 // `_default`, `_enum`, … — a CRD applied that way loses its defaults and CEL rules.
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { refusalOf } from '../../../test/harness/api-errors.js';
 import { waitForCrdEstablished } from '../../../test/harness/apply.js';
 import {
@@ -69,6 +72,13 @@ describeWithControlPlane('QueueScaler CRD on a real apiserver', () => {
   it('stores a minimal QueueScaler with exactly the defaults withDefaults() predicts', async () => {
     const stored = (await create('minimal', validSpec)) as QueueScaler;
     expect(stored.spec).toEqual(withDefaults(validSpec));
+  });
+
+  it('accepts the documented example as written', async () => {
+    const path = fileURLToPath(new URL('../examples/worker.queuescaler.yaml', import.meta.url));
+    const example = parse(readFileSync(path, 'utf8')) as { spec: QueueScalerSpecInput };
+    const stored = (await create('example', example.spec)) as QueueScaler;
+    expect(stored.spec).toEqual(withDefaults(example.spec));
   });
 
   it('keeps nested values the user set and defaults their siblings', async () => {
