@@ -33,6 +33,11 @@ export function helmPath(): string {
   return helm;
 }
 
+/** Path of the kubectl binary shipped next to helm in the same package. */
+export function kubectlPath(): string {
+  return join(dirname(dirname(helmPath())), 'kubectl', 'kubectl');
+}
+
 function extractZip(zip: string, to: string): void {
   if (commandPath('unzip')) {
     execFileSync('unzip', ['-q', '-o', zip, '-d', to]);
