@@ -27,3 +27,10 @@ describe('loadOperatorConfig', () => {
     expect(() => loadOperatorConfig({ METRICS_PORT: 'http' })).toThrow(/METRICS_PORT/);
   });
 });
+
+describe('loadOperatorConfig with an unrelated environment', () => {
+  it('ignores *_FILE variables that are not operator settings', () => {
+    const env = { TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc', METRICS_PORT: '9100' };
+    expect(loadOperatorConfig(env).METRICS_PORT).toBe(9100);
+  });
+});

@@ -76,7 +76,7 @@ export class LeaderElector {
   private running = false;
   private timer: TimerHandle | undefined;
   private lastRenewMs = 0;
-  private observed: { record: string; atMs: number } | undefined;
+  private observed: { record: string; atMs: number; durationMs: number } | undefined;
   private current: V1Lease | undefined;
 
   constructor(
@@ -118,11 +118,24 @@ export class LeaderElector {
         { err: errorMessage(error), lease: this.options.leaseName },
         'lease update failed',
       );
-      this.setLeader(this.withinRenewDeadline());
+      // 409: someone else wrote the Lease since we read it, so it is no longer ours.
+      const conflict = error instanceof ApiException && error.code === 409;
+      this.setLeader(!conflict && this.withinRenewDeadline());
     }
     if (this.running) {
-      this.timer = this.clock.setTimeout(() => void this.tick(), this.options.retryPeriodMs);
+      this.timer = this.clock.setTimeout(() => void this.tick(), this.nextTickDelayMs());
     }
+  }
+
+  /**
+   * Followers wake exactly when the holder's claim runs out rather than on the next retry
+   * tick, so a dead leader is replaced within the lease duration, not duration + period.
+   */
+  private nextTickDelayMs(): number {
+    const retryMs = this.options.retryPeriodMs;
+    if (this.leader || !this.observed) return retryMs;
+    const untilExpiryMs = this.expiresAtMs() - this.clock.nowMs();
+    return Math.max(0, Math.min(retryMs, untilExpiryMs + 1));
   }
 
   private withinRenewDeadline(): boolean {
@@ -173,15 +186,29 @@ export class LeaderElector {
     };
   }
 
-  /** Remembers when the Lease record last changed, by our clock. */
+  /**
+   * Remembers when the Lease record last changed. The holder's own renewTime is used when it
+   * is earlier than our observation (we polled after the renewal) but never when it lies in
+   * our future: a skewed clock can only delay a takeover, or advance it by at most the skew,
+   * which the leader's earlier step-down (renewDeadline < leaseDuration) absorbs.
+   */
   private observe(lease: V1Lease, nowMs: number): void {
-    const record = `${lease.spec?.holderIdentity ?? ''}|${String(lease.spec?.renewTime ?? '')}`;
-    if (this.observed?.record !== record) this.observed = { record, atMs: nowMs };
+    const renewTime = lease.spec?.renewTime;
+    const record = `${lease.spec?.holderIdentity ?? ''}|${String(renewTime ?? '')}`;
+    if (this.observed?.record === record) return;
+    const renewedMs = renewTime === undefined ? Number.NaN : Date.parse(String(renewTime));
+    const holderSaysMs = Number.isFinite(renewedMs) ? Math.min(renewedMs, nowMs) : nowMs;
+    const durationMs =
+      (lease.spec?.leaseDurationSeconds ?? 0) * 1000 || this.options.leaseDurationMs;
+    this.observed = { record, atMs: Math.max(holderSaysMs, nowMs - durationMs), durationMs };
+  }
+
+  private expiresAtMs(): number {
+    return this.observed ? this.observed.atMs + this.observed.durationMs : Number.POSITIVE_INFINITY;
   }
 
   private expired(nowMs: number): boolean {
-    const durationMs = this.options.leaseDurationMs;
-    return this.observed !== undefined && nowMs - this.observed.atMs >= durationMs;
+    return nowMs >= this.expiresAtMs();
   }
 
   private async release(): Promise<void> {
