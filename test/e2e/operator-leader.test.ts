@@ -67,12 +67,7 @@ describeWithControlPlane('operator leader election on a Lease', () => {
 
   it('lets exactly one of two replicas act, and the other take over within 15 s of a SIGKILL', async () => {
     const first = await launch('operator-a');
-    await waitFor(async () => (await first.leaderGauge()) === 1, 'operator-a leads', 60_000).catch(
-      (e: unknown) => {
-        console.log(JSON.stringify(first.logs).slice(0, 3000));
-        throw e;
-      },
-    );
+    await waitFor(async () => (await first.leaderGauge()) === 1, 'operator-a leads', 60_000);
     const second = await launch('operator-b');
     await waitFor(async () => (await second.leaderGauge()) === 0, 'operator-b follows', 60_000);
     expect(await holder()).toBe('operator-a');
