@@ -46,7 +46,7 @@ export function quoteMesh(stl: Buffer, options: QuoteOptions): QuoteResult {
     orientation: orientationOf(measured.signedVolumeMm3),
     watertight: topology.watertight,
     edges: topology.edges,
-    normals: measured.normals,
+    normals: mesh.normals,
     warnings: mesh.warnings,
     material: options.material,
     infillPercent: options.infillPercent,

@@ -1,6 +1,7 @@
 import type { StlWarning } from '@printq/shared';
 import { StlError } from './errors.js';
 import type { Mesh } from './mesh.js';
+import { classifyStoredNormal, emptyNormalStats } from './normals.js';
 
 /**
  * ASCII STL as exporters really write it: any mix of spaces, tabs, CR/LF; keywords in any
@@ -62,7 +63,7 @@ class AsciiStlParser {
   private tokenLine = 1;
 
   private positions: Float32Array;
-  private normals: Float32Array;
+  private readonly normals = emptyNormalStats();
   private triangleCount = 0;
   private readonly warnings: StlWarning[] = [];
   /** Scratch for the vertices of the facet being read (never more than three are kept). */
@@ -73,7 +74,6 @@ class AsciiStlParser {
     this.length = buffer.byteLength;
     const capacity = Math.max(16, Math.ceil(buffer.byteLength / TYPICAL_FACET_BYTES));
     this.positions = new Float32Array(capacity * 9);
-    this.normals = new Float32Array(capacity * 3);
   }
 
   parse(): Mesh {
@@ -99,7 +99,7 @@ class AsciiStlParser {
       solidName,
       triangleCount: this.triangleCount,
       positions: this.positions.subarray(0, this.triangleCount * 9),
-      normals: this.normals.subarray(0, this.triangleCount * 3),
+      normals: this.normals,
       warnings: this.warnings,
     };
   }
@@ -199,9 +199,7 @@ class AsciiStlParser {
     if ((this.triangleCount + 1) * 9 > this.positions.length) this.grow();
     const t = this.triangleCount;
     this.positions.set(this.facetVertices, t * 9);
-    this.normals[t * 3] = nx;
-    this.normals[t * 3 + 1] = ny;
-    this.normals[t * 3 + 2] = nz;
+    classifyStoredNormal(this.normals, this.positions, t, nx, ny, nz);
     this.triangleCount = t + 1;
   }
 
@@ -209,9 +207,6 @@ class AsciiStlParser {
     const positions = new Float32Array(this.positions.length * 2);
     positions.set(this.positions);
     this.positions = positions;
-    const normals = new Float32Array(this.normals.length * 2);
-    normals.set(this.normals);
-    this.normals = normals;
   }
 
   // ---- tokens ----------------------------------------------------------------------------
@@ -276,13 +271,15 @@ class AsciiStlParser {
 
   private readNumber(facetLine: number): number {
     this.nextTokenInFacet(facetLine, 'a number');
-    return parseNumberToken(this.buffer, this.tokenStart, this.tokenEnd, () =>
-      this.error(
+    const value = parseNumberToken(this.buffer, this.tokenStart, this.tokenEnd);
+    if (value === undefined) {
+      throw this.error(
         'bad_number',
         `expected a number at line ${this.tokenLine} (facet starting at line ${facetLine}), ` +
           `found ${this.describeToken()}`,
-      ),
-    );
+      );
+    }
+    return value;
   }
 
   // ---- errors and warnings ---------------------------------------------------------------
@@ -335,14 +332,13 @@ function isDigit(c: number): boolean {
  * Parses `[+-]digits[.digits][e[+-]digits]` (and nan/inf/infinity) straight from bytes.
  * With at most 15 significant digits and a power of ten ≤ 22 the result is one exact
  * integer times or divided by one exact power, hence correctly rounded like `Number()`;
- * anything longer goes through `Number()` itself.
+ * anything longer goes through `Number()` itself. Returns undefined for anything else.
  */
 export function parseNumberToken(
   buffer: Uint8Array,
   start: number,
   end: number,
-  invalid: () => Error,
-): number {
+): number | undefined {
   let i = start;
   let negative = false;
   if (buffer[i] === CHAR.minus || buffer[i] === CHAR.plus) {
@@ -351,7 +347,7 @@ export function parseNumberToken(
   }
   if (i < end && !isDigit(buffer[i] as number) && buffer[i] !== CHAR.dot) {
     const special = nonFiniteWord(buffer, i, end);
-    if (special === undefined) throw invalid();
+    if (special === undefined) return undefined;
     return negative ? -special : special;
   }
 
@@ -385,7 +381,7 @@ export function parseNumberToken(
       i++;
     }
   }
-  if (digits === 0) throw invalid();
+  if (digits === 0) return undefined;
   if (i < end && ((buffer[i] as number) | 0x20) === CHAR.lowerE) {
     i++;
     let exponentNegative = false;
@@ -400,10 +396,10 @@ export function parseNumberToken(
       exponentDigits++;
       i++;
     }
-    if (exponentDigits === 0) throw invalid();
+    if (exponentDigits === 0) return undefined;
     exponent10 += exponentNegative ? -exponent : exponent;
   }
-  if (i !== end) throw invalid();
+  if (i !== end) return undefined;
 
   let value: number;
   if (significantDigits > EXACT_DIGITS || exponent10 > 22 || exponent10 < -22) {

@@ -1,5 +1,6 @@
 import { StlError } from './errors.js';
 import type { Mesh } from './mesh.js';
+import { classifyStoredNormal, emptyNormalStats } from './normals.js';
 
 /** Binary STL: 80-byte header, uint32 LE triangle count, then 50 bytes per triangle. */
 export const BINARY_HEADER_BYTES = 80;
@@ -18,14 +19,11 @@ export function declaredTriangleCount(buffer: Buffer): number {
 export function parseBinaryStl(buffer: Buffer): Mesh {
   const triangleCount = checkBinarySize(buffer);
   const positions = new Float32Array(triangleCount * 9);
-  const normals = new Float32Array(triangleCount * 3);
+  const normals = emptyNormalStats();
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
 
   for (let t = 0; t < triangleCount; t++) {
     const record = BINARY_DATA_OFFSET + t * BINARY_RECORD_BYTES;
-    normals[t * 3] = view.getFloat32(record, true);
-    normals[t * 3 + 1] = view.getFloat32(record + 4, true);
-    normals[t * 3 + 2] = view.getFloat32(record + 8, true);
     // x - x is NaN exactly when x is NaN or ±Infinity: one check per triangle, not nine.
     let finiteProbe = 0;
     for (let k = 0; k < 9; k++) {
@@ -34,6 +32,10 @@ export function parseBinaryStl(buffer: Buffer): Mesh {
       finiteProbe += value - value;
     }
     if (finiteProbe !== 0) throw nonFiniteVertex(t, record);
+    const nx = view.getFloat32(record, true);
+    const ny = view.getFloat32(record + 4, true);
+    const nz = view.getFloat32(record + 8, true);
+    classifyStoredNormal(normals, positions, t, nx, ny, nz);
   }
 
   return {

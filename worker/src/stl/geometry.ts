@@ -1,4 +1,4 @@
-import type { BoundingBoxMm, NormalStats } from '@printq/shared';
+import type { BoundingBoxMm } from '@printq/shared';
 import type { Mesh } from './mesh.js';
 
 export interface MeshMeasurements {
@@ -7,7 +7,6 @@ export interface MeshMeasurements {
   /** Sum of signed tetrahedra; positive for outward (counter-clockwise) winding. */
   signedVolumeMm3: number;
   degenerateTriangles: number;
-  normals: NormalStats;
 }
 
 /**
@@ -17,11 +16,10 @@ export interface MeshMeasurements {
  * get the same (origin-dependent) number as other tools. It is accumulated against the
  * first vertex o instead and corrected by o·Σ(area vectors), which is zero for a closed
  * surface: far from the origin this keeps the digits the plain sum would cancel.
- * With a·((b−a)×(c−a)) = a·(b×c), one cross product serves area, volume and normals.
+ * With a·((b−a)×(c−a)) = a·(b×c), one cross product serves both area and volume.
  */
 export function measureMesh(mesh: Mesh): MeshMeasurements {
   const p = mesh.positions;
-  const n = mesh.normals;
   const ox = p[0] ?? 0;
   const oy = p[1] ?? 0;
   const oz = p[2] ?? 0;
@@ -33,7 +31,6 @@ export function measureMesh(mesh: Mesh): MeshMeasurements {
   let crossSumY = 0;
   let crossSumZ = 0;
   let degenerate = 0;
-  const normals: NormalStats = { zero: 0, flipped: 0, nonFinite: 0 };
 
   for (let t = 0; t < mesh.triangleCount; t++) {
     const i = t * 9;
@@ -41,24 +38,12 @@ export function measureMesh(mesh: Mesh): MeshMeasurements {
     const x1 = p[i + 3] as number, y1 = p[i + 4] as number, z1 = p[i + 5] as number; // prettier-ignore
     const x2 = p[i + 6] as number, y2 = p[i + 7] as number, z2 = p[i + 8] as number; // prettier-ignore
 
-    if (x0 < minX) minX = x0;
-    if (x0 > maxX) maxX = x0; // prettier-ignore
-    if (x1 < minX) minX = x1;
-    if (x1 > maxX) maxX = x1; // prettier-ignore
-    if (x2 < minX) minX = x2;
-    if (x2 > maxX) maxX = x2; // prettier-ignore
-    if (y0 < minY) minY = y0;
-    if (y0 > maxY) maxY = y0; // prettier-ignore
-    if (y1 < minY) minY = y1;
-    if (y1 > maxY) maxY = y1; // prettier-ignore
-    if (y2 < minY) minY = y2;
-    if (y2 > maxY) maxY = y2; // prettier-ignore
-    if (z0 < minZ) minZ = z0;
-    if (z0 > maxZ) maxZ = z0; // prettier-ignore
-    if (z1 < minZ) minZ = z1;
-    if (z1 > maxZ) maxZ = z1; // prettier-ignore
-    if (z2 < minZ) minZ = z2;
-    if (z2 > maxZ) maxZ = z2; // prettier-ignore
+    minX = Math.min(minX, x0, x1, x2);
+    minY = Math.min(minY, y0, y1, y2);
+    minZ = Math.min(minZ, z0, z1, z2);
+    maxX = Math.max(maxX, x0, x1, x2);
+    maxY = Math.max(maxY, y0, y1, y2);
+    maxZ = Math.max(maxZ, z0, z1, z2);
 
     const ax = x1 - x0, ay = y1 - y0, az = z1 - z0; // prettier-ignore
     const bx = x2 - x0, by = y2 - y0, bz = z2 - z0; // prettier-ignore
@@ -72,17 +57,6 @@ export function measureMesh(mesh: Mesh): MeshMeasurements {
     crossSumY += cy;
     crossSumZ += cz;
     if (crossLength === 0) degenerate++;
-
-    const nx = n[t * 3] as number, ny = n[t * 3 + 1] as number, nz = n[t * 3 + 2] as number; // prettier-ignore
-    const dot = nx * cx + ny * cy + nz * cz;
-    if (dot !== dot) {
-      // NaN: either the stored normal is not finite or the product overflowed.
-      if (!Number.isFinite(nx) || !Number.isFinite(ny) || !Number.isFinite(nz)) normals.nonFinite++;
-    } else if (nx === 0 && ny === 0 && nz === 0) {
-      normals.zero++;
-    } else if (dot < 0) {
-      normals.flipped++;
-    }
   }
 
   return {
@@ -90,7 +64,6 @@ export function measureMesh(mesh: Mesh): MeshMeasurements {
     surfaceAreaMm2: doubleArea / 2,
     signedVolumeMm3: (sixVolume + ox * crossSumX + oy * crossSumY + oz * crossSumZ) / 6,
     degenerateTriangles: degenerate,
-    normals,
   };
 }
 
@@ -102,9 +75,10 @@ function boundingBox(
   maxY: number,
   maxZ: number,
 ): BoundingBoxMm {
+  // Adding 0 turns a -0 from Math.min into 0.
   return {
-    min: { x: minX, y: minY, z: minZ },
-    max: { x: maxX, y: maxY, z: maxZ },
+    min: { x: minX + 0, y: minY + 0, z: minZ + 0 },
+    max: { x: maxX + 0, y: maxY + 0, z: maxZ + 0 },
     size: { x: maxX - minX, y: maxY - minY, z: maxZ - minZ },
   };
 }

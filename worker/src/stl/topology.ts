@@ -47,7 +47,7 @@ export function weldVertices(mesh: Mesh): WeldedVertices {
   const cornerVertex = new Int32Array(cornerCount);
   const recent = new Int32Array(1 << RECENT_BITS);
   // Closed meshes have about half as many vertices as triangles: size for that, grow if not.
-  let keys: Uint32Array = new Uint32Array(Math.max(16, mesh.triangleCount) * 3);
+  let keys: Uint32Array = new Uint32Array((16 + (mesh.triangleCount >> 1)) * 3);
   let capacity = powerOfTwoAtLeast(Math.max(16, mesh.triangleCount));
   let table: Int32Array = new Int32Array(capacity);
   let mask = capacity - 1;

@@ -90,6 +90,6 @@ describe('mesh measurements', () => {
     file.writeFloatLE(-file.readFloatLE(normalAt(1) + 4), normalAt(1) + 4);
     file.writeFloatLE(-file.readFloatLE(normalAt(1) + 8), normalAt(1) + 8);
     file.writeFloatLE(Number.POSITIVE_INFINITY, normalAt(2) + 4);
-    expect(measureMesh(parseStl(file)).normals).toEqual({ zero: 1, flipped: 1, nonFinite: 1 });
+    expect(parseStl(file).normals).toEqual({ zero: 1, flipped: 1, nonFinite: 1 });
   });
 });
