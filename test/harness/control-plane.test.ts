@@ -65,7 +65,7 @@ describeWithControlPlane('ControlPlane', () => {
     });
     expect(configMap.data).toEqual({ greeting: 'hello' });
     expect(await getAsAdmin(plane().kubeConfig, '/readyz')).toEqual({ status: 200, body: 'ok' });
-  });
+  }, 180_000);
 
   describe('Pod Security admission in a namespace enforcing "restricted"', () => {
     const namespace = 'restricted-check';
