@@ -6,7 +6,7 @@ import { RedisListDepthReader } from '../../src/queues/redis-list.js';
 
 // Real redis-server. Celery and RQ keys are written by the real Python libraries when a
 // Python with them is available (PRINTQ_QUEUE_PYTHON, e.g. a venv with `pip install celery
-// rq`); without it those two cases are skipped with a notice, never faked.
+// rq packaging`); without it those two cases are skipped with a notice, never faked.
 const python = process.env.PRINTQ_QUEUE_PYTHON ?? 'python3';
 const hasPythonProducers =
   spawnSync(python, ['-c', 'import celery, rq, packaging'], { stdio: 'ignore' }).status === 0;
