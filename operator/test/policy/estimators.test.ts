@@ -58,4 +58,26 @@ describe('rate estimates', () => {
     );
     expect(result.state.rates.arrivalPerSecond).toBeCloseTo(3, 6);
   });
+
+  it('keep the service time steady through a quiet spell with single jobs', () => {
+    // 2 s jobs, 10 in flight at 5/s for a minute, then one job every 20 s.
+    let added = 0;
+    const busy = ticks(0, 60, () => {
+      added += 5;
+      return { backlog: 0, active: 10, added };
+    });
+    const quiet = ticks(60, 300, (t) => {
+      const arrives = t % 20 === 0;
+      if (arrives) added += 1;
+      return { backlog: 0, active: t % 20 < 2 ? 1 : 0, added };
+    });
+    const result = run(spec, [...busy, ...quiet], 2);
+    const serviceAt = (t: number) =>
+      result.decisions.find((d) => d.t === t)?.estimates.serviceTimeSeconds ?? NaN;
+    expect(serviceAt(59)).toBeCloseTo(2, 1);
+    for (const t of [100, 200, 299]) {
+      expect(serviceAt(t)).toBeGreaterThan(1);
+      expect(serviceAt(t)).toBeLessThan(3);
+    }
+  });
 });
