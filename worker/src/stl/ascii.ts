@@ -216,9 +216,9 @@ class AsciiStlParser {
     const buffer = this.buffer;
     let pos = this.pos;
     while (pos < this.length) {
-      const c = buffer[pos] as number;
-      if (c === CHAR.lf) this.line++;
-      else if (!isBlank(c)) break;
+      const kind = BYTE_KIND[buffer[pos] as number];
+      if (kind === TOKEN) break;
+      if (kind === NEWLINE) this.line++;
       pos++;
     }
     if (pos >= this.length) {
@@ -227,7 +227,7 @@ class AsciiStlParser {
     }
     this.tokenStart = pos;
     this.tokenLine = this.line;
-    while (pos < this.length && !isSeparator(buffer[pos] as number)) pos++;
+    while (pos < this.length && BYTE_KIND[buffer[pos] as number] === TOKEN) pos++;
     this.tokenEnd = pos;
     this.pos = pos;
     return true;
@@ -309,20 +309,15 @@ class AsciiStlParser {
   }
 }
 
-function isBlank(c: number): boolean {
-  return (
-    c === CHAR.space ||
-    c === CHAR.tab ||
-    c === CHAR.cr ||
-    c === CHAR.vt ||
-    c === CHAR.ff ||
-    c === CHAR.nul
-  );
+const TOKEN = 0;
+const BLANK = 1;
+const NEWLINE = 2;
+/** Byte → TOKEN, BLANK (space, tab, CR, VT, FF, NUL padding) or NEWLINE: one load a byte. */
+const BYTE_KIND = new Uint8Array(256);
+for (const blank of [CHAR.space, CHAR.tab, CHAR.cr, CHAR.vt, CHAR.ff, CHAR.nul]) {
+  BYTE_KIND[blank] = BLANK;
 }
-
-function isSeparator(c: number): boolean {
-  return c === CHAR.lf || isBlank(c);
-}
+BYTE_KIND[CHAR.lf] = NEWLINE;
 
 function isDigit(c: number): boolean {
   return c >= CHAR.zero && c <= CHAR.nine;
