@@ -51,6 +51,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private readonly clock: Clock;
   private failures = 0;
   private lastActivityMs = 0;
+  private startedMs = 0;
   private restartTimer: TimerHandle | undefined;
   private watchdogTimer: TimerHandle | undefined;
   private running = false;
@@ -140,14 +141,17 @@ export class ResilientInformer<T extends KubernetesObject> {
     const failuresBefore = this.failures;
     await this.informer?.start().catch((error: unknown) => this.scheduleRestart(error));
     if (this.failures === failuresBefore && this.running) {
-      this.failures = 0;
       this.synced = true;
-      this.lastActivityMs = this.clock.nowMs();
+      this.startedMs = this.clock.nowMs();
+      this.lastActivityMs = this.startedMs;
     }
   }
 
   private scheduleRestart(error: unknown): void {
     if (!this.running || this.restartTimer) return;
+    // The backoff resets only after a stretch of health: a watch that connects and then
+    // fails at once must not be retried at the base delay forever.
+    if (this.clock.nowMs() - this.startedMs > this.restartMaxMs * 2) this.failures = 0;
     const delayMs = backoffMs(this.failures, this.restartBaseMs, this.restartMaxMs);
     this.failures += 1;
     this.log.warn(
