@@ -46,6 +46,8 @@ export async function buildApp(config: AppConfig, log: Logger): Promise<PrintqAp
     limits: { files: 1, fileSize: config.MAX_UPLOAD_BYTES, fields: 10, fieldSize: MAX_FIELD_BYTES },
   });
   registerRequestMetrics(server, metrics);
+  const shutdown = { closing: false };
+  registerConnectionDraining(server, shutdown);
   registerErrorHandling(server, {
     metrics,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
@@ -59,6 +61,7 @@ export async function buildApp(config: AppConfig, log: Logger): Promise<PrintqAp
     producer,
     metrics,
     async close() {
+      shutdown.closing = true;
       await server.close();
       await producer.close();
       await closeConnection(connection);
@@ -93,6 +96,17 @@ function registerRequestMetrics(server: FastifyInstance, metrics: AppMetrics): v
     const labels = { method: request.method, route };
     metrics.requests.inc({ ...labels, status: String(reply.statusCode) });
     metrics.requestDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+}
+
+/**
+ * server.close() closes idle keep-alive connections once; a connection busy with an upload
+ * at that moment would stay open after its response and hold the shutdown until the grace
+ * period ends. Answers sent while closing therefore carry `Connection: close`.
+ */
+function registerConnectionDraining(server: FastifyInstance, shutdown: { closing: boolean }) {
+  server.addHook('onSend', async (_request, reply) => {
+    if (shutdown.closing) reply.header('connection', 'close');
   });
 }
 

@@ -7,7 +7,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JOB_NAMES, QUOTE_QUEUE, type SimulateResult } from '@printq/shared';
 import { Queue, type Job } from 'bullmq';
-import { startWorker, stopAll, type ProgramProcess } from '../helpers/processes.js';
+import { binaryStl, box } from '../../scripts/lib/stl-writer.js';
+import { startApp, startWorker, stopAll, type ProgramProcess } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis.js';
 
 let redis: RedisServer;
@@ -103,5 +104,42 @@ describe('worker SIGTERM', () => {
     const done = await reload(long);
     expect((done.returnvalue as SimulateResult).workerPid).toBe(successor.pid);
     await successor.stop('SIGTERM');
+  }, 90_000);
+});
+
+describe('app SIGTERM', () => {
+  /** An upload that arrives in pieces over ~1 s, so it is in flight when SIGTERM lands. */
+  function slowBody(bytes: Buffer, pieces: number): ReadableStream<Uint8Array> {
+    let sent = 0;
+    const size = Math.ceil(bytes.length / pieces);
+    return new ReadableStream({
+      async pull(controller) {
+        if (sent >= bytes.length) return controller.close();
+        await sleep(100);
+        controller.enqueue(bytes.subarray(sent, sent + size));
+        sent += size;
+      },
+    });
+  }
+
+  it('finishes the upload in flight, then exits 0', async () => {
+    const app = await startApp(redis);
+    processes.push(app.process);
+    const stl = binaryStl(box(10, 10, 10), 'slow upload');
+    const upload = fetch(`${app.baseUrl}/api/quotes`, {
+      method: 'POST',
+      headers: { 'content-type': 'model/stl', 'content-length': String(stl.length) },
+      body: slowBody(stl, 10),
+      duplex: 'half',
+    } as RequestInit);
+    await sleep(400);
+
+    app.process.signal('SIGTERM');
+    const response = await upload;
+    const exit = await app.process.exited;
+
+    expect(response.status).toBe(202);
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(messages(app.process)).toEqual(expect.arrayContaining(['app stopping', 'app stopped']));
   }, 90_000);
 });
