@@ -7,14 +7,20 @@ import { runTrace, writeReport } from './run.js';
 import { loadTrace, TraceError } from './trace.js';
 
 const TRACES_DIR = fileURLToPath(new URL('../../traces/', import.meta.url));
+const STANDARD_TRACES = ['burst', 'diurnal', 'spiky', 'idle'];
 const USAGE =
   'usage: npm run simulate -- <trace> [--out dir]\n' +
-  '  <trace>  burst | diurnal | spiky | idle (operator/traces/) or a path to a trace JSON\n' +
+  '  <trace>  burst | diurnal | spiky | idle (operator/traces/), all of them with "all",\n' +
+  '           or a path to a trace JSON\n' +
   '  --out    directory for <trace>.md/.json/.png (default: operator/traces/results)';
 
 function resolveTrace(arg: string): string {
   const standard = join(TRACES_DIR, `${arg}.json`);
-  if (!arg.includes('/') && !arg.endsWith('.json') && existsSync(standard)) return standard;
+  const looksLikeName = !arg.includes('/') && !arg.endsWith('.json');
+  if (looksLikeName && existsSync(standard)) return standard;
+  if (looksLikeName && !existsSync(arg)) {
+    throw new TraceError(`unknown trace "${arg}": use ${STANDARD_TRACES.join(', ')} or a path`);
+  }
   return resolve(arg);
 }
 
@@ -39,20 +45,10 @@ function main(argv: string[]): number {
     console.error(USAGE);
     return 2;
   }
-  const tracePath = resolveTrace(traceArg);
   const outDir = resolve(parsed.values.out ?? join(TRACES_DIR, 'results'));
+  const traces = traceArg === 'all' ? STANDARD_TRACES : [traceArg];
   try {
-    const run = runTrace(loadTrace(tracePath));
-    const written = writeReport(run, outDir);
-    for (const r of run.comparison.results) {
-      const s = r.summary;
-      console.log(
-        `${r.label.padEnd(22)} drain ${s.drainSeconds.toFixed(1)} s  ` +
-          `worker-s ${s.workerSeconds.toFixed(0)}  p95 ${s.p95LatencySeconds.toFixed(1)} s  ` +
-          `max ${s.maxLatencySeconds.toFixed(1)} s  changes ${s.replicaChanges}`,
-      );
-    }
-    console.log(`wrote ${written.markdown}\n      ${written.json}\n      ${written.png}`);
+    for (const trace of traces) simulateOne(resolveTrace(trace), outDir);
     return 0;
   } catch (error) {
     if (error instanceof TraceError) {
@@ -61,6 +57,21 @@ function main(argv: string[]): number {
     }
     throw error;
   }
+}
+
+function simulateOne(tracePath: string, outDir: string): void {
+  const run = runTrace(loadTrace(tracePath));
+  const written = writeReport(run, outDir);
+  console.log(`== ${run.trace.name}`);
+  for (const r of run.comparison.results) {
+    const s = r.summary;
+    console.log(
+      `${r.label.padEnd(22)} drain ${s.drainSeconds.toFixed(1)} s  ` +
+        `worker-s ${s.workerSeconds.toFixed(0)}  p95 ${s.p95LatencySeconds.toFixed(1)} s  ` +
+        `max ${s.maxLatencySeconds.toFixed(1)} s  changes ${s.replicaChanges}`,
+    );
+  }
+  console.log(`wrote ${written.markdown}, .json, .csv, .png`);
 }
 
 process.exitCode = main(process.argv.slice(2));
