@@ -36,6 +36,8 @@ const EXACT_DIGITS = 15;
 /** Powers of ten exactly representable as doubles (10^0 … 10^22). */
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 const MAX_TOKEN_IN_MESSAGE = 24;
+/** Where a `facet normal` starts inside a line (latin1, so string index = byte offset). */
+const FACET_IN_LINE = /(?<=^|[ \t\r])facet[ \t]+normal(?=[ \t\r])/i;
 
 function keyword(word: string): Uint8Array {
   return new Uint8Array(Buffer.from(word, 'latin1'));
@@ -264,6 +266,9 @@ class AsciiStlParser {
     const start = this.pos;
     let end = start;
     while (end < this.length && this.buffer[end] !== CHAR.lf) end++;
+    // Some tools write the whole solid on one line: the name then ends at the first facet.
+    const firstFacet = this.buffer.toString('latin1', start, end).search(FACET_IN_LINE);
+    if (firstFacet >= 0) end = start + firstFacet;
     this.pos = end;
     const text = this.buffer.toString('utf8', start, end).trim();
     return text === '' ? null : text;

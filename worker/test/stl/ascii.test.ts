@@ -64,6 +64,14 @@ describe('ASCII STL as exporters write it', () => {
     expect(parseStl(file).triangleCount).toBe(1);
   });
 
+  it('reads a solid written on one line, the name ending at the first facet', () => {
+    const oneLine = asciiStl(tetra, { name: 'flat file' }).toString('latin1').replace(/\n/g, ' ');
+    const mesh = parseStl(Buffer.from(oneLine, 'latin1'));
+    expect(mesh.triangleCount).toBe(4);
+    expect(mesh.solidName).toBe('flat file');
+    expect(mesh.warnings).toEqual([]);
+  });
+
   it('merges several solid blocks into one mesh and says so in a warning', () => {
     const file = text(['solid a', ...facet(), 'endsolid a', 'solid b', ...facet(), 'endsolid b']);
     const mesh = parseStl(file);
