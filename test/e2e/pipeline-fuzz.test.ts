@@ -183,5 +183,10 @@ describe('mutated STL files posted to the pipeline', () => {
     expect(accepted.length).toBeGreaterThan(0);
     expect(worker.process.running).toBe(true);
     expect((await fetch(`${worker.metricsUrl}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${worker.metricsUrl}/metrics`)).text();
+    const failedCount = [...metrics.matchAll(/printq_worker_jobs_failed_total\{[^}]*\} (\d+)/g)]
+      .map((match) => Number(match[1]))
+      .reduce((sum, n) => sum + n, 0);
+    expect(failedCount).toBe(failed.length);
   }, 180_000);
 });

@@ -157,6 +157,33 @@ describe('the app when Redis is unavailable', () => {
     await waitForRecovery();
   }, 90_000);
 
+  it('starts while Redis is down, answers 503, and accepts quotes once Redis appears', async () => {
+    await redis.stop();
+    const late = await startApp(redis, {}, { waitReady: false });
+    try {
+      const refused = await fetch(`${late.baseUrl}/api/quotes`, {
+        method: 'POST',
+        headers: { 'content-type': 'model/stl' },
+        body: cube,
+      });
+      expect(refused.status).toBe(503);
+      expect((await fetch(`${late.baseUrl}/readyz`)).status).toBe(503);
+
+      await redis.start();
+      await waitFor('the late app to accept a quote', async () => {
+        const response = await fetch(`${late.baseUrl}/api/quotes`, {
+          method: 'POST',
+          headers: { 'content-type': 'model/stl' },
+          body: cube,
+        });
+        return response.status === 202;
+      });
+    } finally {
+      await late.process.stop();
+    }
+    await waitForRecovery();
+  }, 90_000);
+
   it('counts the refused enqueues by reason in /metrics', async () => {
     const text = await (await fetch(`${app.baseUrl}/metrics`)).text();
     const count = (reason: string) =>
