@@ -186,7 +186,7 @@ function notesTemplate(settings: Settings): string {
   return `printq {{ .Chart.AppVersion }} ({{ .Values.profile }} profile)
 
 API:  https://{{ .Values.host }}/api/quotes
-Try:  curl -sS --data-binary @examples/cube.stl -H 'content-type: model/stl' https://{{ .Values.host }}/api/quotes
+Try:  curl -sS --data-binary @examples/calibration-cube-20mm.stl -H 'content-type: model/stl' https://{{ .Values.host }}/api/quotes
 {{- if eq .Values.profile "kind" }}
 
 The certificate is signed by the printq local CA (cert-manager, namespace ${settings.certManagerNamespace}).
