@@ -24,6 +24,11 @@ for arg in "$@"; do
   esac
 done
 
+command -v go >/dev/null 2>&1 || {
+  echo "build.sh: needs the Go toolchain (>= the 'go' line of k8s/go.mod) on PATH" >&2
+  exit 1
+}
+
 module_version() { # <go.mod> <module path>
   awk -v mod="$2" '($1 == mod && $2 ~ /^v/) { print $2; exit } ($1 == "require" && $2 == mod) { print $3; exit }' "$1"
 }
@@ -39,7 +44,7 @@ mkdir -p "$cache_dir"
 exec 9>"$cache_dir/.build.lock"
 flock 9
 
-# A stamp per binary records the pins it was built from (its go.sum hash), so editing a pin
+# A stamp per binary records the pins it was built from (hash of go.mod + go.sum), so editing a pin
 # rebuilds while an unchanged tree never does.
 stamp_of() { # <module dir>
   echo "$(basename "$1") $(sha256sum "$1/go.mod" "$1/go.sum" | sha256sum | cut -c1-16)"
