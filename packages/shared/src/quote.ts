@@ -1,9 +1,5 @@
 import type { MaterialId } from './materials.js';
 
-/**
- * What a quote job produces. Every length is in millimetres: STL carries no unit, and
- * printq assumes mm (the de-facto convention of slicers), stated in {@link QuoteResult.units}.
- */
 export type StlFormat = 'ascii' | 'binary';
 
 export interface Vec3Mm {
@@ -68,6 +64,11 @@ export interface PriceBreakdown {
   total: number;
 }
 
+/**
+ * What a quote job produces (the worker's `quoteMesh`). Every length is in millimetres:
+ * STL carries no unit, and printq assumes mm, the convention of slicers, stated in `units`.
+ * The model behind mass, time and price is documented in worker/README.md.
+ */
 export interface QuoteResult {
   units: 'mm';
   format: StlFormat;
