@@ -4,7 +4,7 @@ import https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CliError } from './errors.js';
 import type { KubeObject, ObjectRef } from './objects.js';
-import { describeRef } from './objects.js';
+import { describeRef, refOf } from './objects.js';
 
 /** Where to find the cluster, as given on the command line. */
 export interface KubeTarget {
@@ -270,7 +270,7 @@ export class KubeClient {
     object: KubeObject,
     options: { fieldManager: string; force?: boolean; dryRun?: boolean },
   ): Promise<KubeObject> {
-    const ref = { ...object, name: object.metadata.name, namespace: object.metadata.namespace };
+    const ref = refOf(object);
     return this.request<KubeObject>('PATCH', await this.pathOf(ref), {
       body: object,
       contentType: 'application/apply-patch+yaml',
@@ -284,7 +284,7 @@ export class KubeClient {
 
   /** Creates an object unless it exists; false when it already did (create-only semantics). */
   async createIfAbsent(object: KubeObject, fieldManager: string): Promise<boolean> {
-    const ref = { ...object, name: object.metadata.name, namespace: object.metadata.namespace };
+    const ref = refOf(object);
     try {
       await this.request('POST', await this.pathOf(ref, false), {
         body: object,
