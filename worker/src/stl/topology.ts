@@ -19,8 +19,9 @@ const MAX_LOAD = 0.5;
 /**
  * Exporters write neighbouring triangles close together, so most corners repeat a vertex
  * seen a few thousand corners earlier. A direct-mapped cache of recent vertices (16 KiB,
- * stays in L1/L2) answers most lookups (≈ 80 % on a tessellated surface) without a cache
- * miss into the big table.
+ * stays in L1/L2) answers ≈ 80 % of lookups on a tessellated surface without touching the
+ * big table. Most of the rest are first sightings (inserts), each a likely cache miss:
+ * that is the weld's main cost on large meshes (see bench/results/quote.md).
  */
 const RECENT_BITS = 12;
 const RECENT_SHIFT = 32 - RECENT_BITS;
