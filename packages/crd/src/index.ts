@@ -1,4 +1,4 @@
 export * from './manifest.js';
 export * from './queuescaler.js';
 export * from './reasons.js';
-export type { CelRule, OpenApiSchema } from './schema.js';
+export type { CelRule, OpenApiSchema, Validation } from './schema.js';

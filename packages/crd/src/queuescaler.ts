@@ -2,6 +2,7 @@ import { ALL_REASONS, ConditionType } from './reasons.js';
 import type { Infer, InferInput } from './schema.js';
 import {
   applyDefaults,
+  validationProblems,
   array,
   boolean,
   dateTime,
@@ -81,6 +82,7 @@ const queue = object(
         rule: "self.type == 'bullmq' || !self.includePaused",
         message: 'includePaused applies to bullmq queues only',
         fieldPath: '.includePaused',
+        holds: (self) => self.type === 'bullmq' || !self.includePaused,
       },
     ],
   },
@@ -201,20 +203,27 @@ export const queueScalerSpecSchema = object(
         rule: 'self.minReplicas <= self.maxReplicas',
         message: 'minReplicas must not exceed maxReplicas',
         fieldPath: '.minReplicas',
+        holds: (self) => self.minReplicas <= self.maxReplicas,
       },
       {
         rule: 'has(self.targetJobsPerReplica) != has(self.targetLatencySeconds)',
         message: 'set exactly one of targetJobsPerReplica and targetLatencySeconds',
+        holds: (self) =>
+          (self.targetJobsPerReplica !== undefined) !== (self.targetLatencySeconds !== undefined),
       },
       {
         rule: '!has(self.fallbackReplicas) || self.fallbackReplicas <= self.maxReplicas',
         message: 'fallbackReplicas must not exceed maxReplicas',
         fieldPath: '.fallbackReplicas',
+        holds: (self) =>
+          self.fallbackReplicas === undefined || self.fallbackReplicas <= self.maxReplicas,
       },
       {
         rule: '!has(self.serviceTimeSeconds) || has(self.targetLatencySeconds)',
         message: 'serviceTimeSeconds applies to the targetLatencySeconds mode only',
         fieldPath: '.serviceTimeSeconds',
+        holds: (self) =>
+          self.serviceTimeSeconds === undefined || self.targetLatencySeconds !== undefined,
       },
     ],
   },
@@ -287,4 +296,13 @@ export interface QueueScaler<M extends ObjectMetaLike = ObjectMetaLike> {
 /** Fills defaults exactly as the CRD's `default` markers make the apiserver do. */
 export function withDefaults(spec: QueueScalerSpecInput): QueueScalerSpec {
   return applyDefaults(queueScalerSpecSchema, spec);
+}
+
+/**
+ * The cross-field rules the CRD's CEL enforces, checked in TypeScript: empty when the spec
+ * is valid. For specs that reached the operator without the apiserver's validation (a CRD
+ * applied through a client that dropped `x-kubernetes-validations`, or an old CRD).
+ */
+export function specProblems(spec: QueueScalerSpec): string[] {
+  return validationProblems(queueScalerSpecSchema, spec);
 }

@@ -40,6 +40,15 @@ export interface CelRule {
     'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
 }
 
+/**
+ * A CEL rule plus the same rule in TypeScript, side by side so they cannot drift apart
+ * unnoticed: the apiserver runs `rule`, the operator can run `holds` (a defence for objects
+ * that reached it without the CRD's validation). A test checks both agree.
+ */
+export interface Validation<T> extends CelRule {
+  holds: (self: T) => boolean;
+}
+
 /** How a property appears in its parent object. */
 export type Presence = 'required' | 'optional' | 'defaulted';
 
@@ -79,6 +88,7 @@ export class Schema<Out, In = Out, P extends Presence = 'required'> {
 interface ChildSchemas {
   properties?: Record<string, AnySchema>;
   items?: AnySchema;
+  validations?: Validation<unknown>[] | undefined;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- variance: any Schema fits here
@@ -141,7 +151,7 @@ export function dateTime(opts: Common = {}): Schema<string> {
 
 export function object<S extends Shape>(
   shape: S,
-  opts: Common & { validations?: CelRule[] } = {},
+  opts: Common & { validations?: Validation<ObjectOut<S>>[] } = {},
 ): Schema<ObjectOut<S>, ObjectIn<S>> {
   const properties: Record<string, OpenApiSchema> = {};
   const required: string[] = [];
@@ -152,8 +162,11 @@ export function object<S extends Shape>(
   const openapi: OpenApiSchema = { type: 'object', properties };
   if (opts.description) openapi.description = opts.description;
   if (required.length > 0) openapi.required = required;
-  if (opts.validations?.length) openapi['x-kubernetes-validations'] = opts.validations;
-  return new Schema(openapi, 'required', { properties: shape });
+  if (opts.validations?.length) {
+    openapi['x-kubernetes-validations'] = opts.validations.map(({ holds: _holds, ...cel }) => cel);
+  }
+  const validations = opts.validations as Validation<unknown>[] | undefined;
+  return new Schema(openapi, 'required', { properties: shape, validations });
 }
 
 export function array<I extends AnySchema>(
@@ -192,4 +205,27 @@ function fill(schema: AnySchema, value: unknown): unknown {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Messages of the validation rules that `value` breaks, found with the TypeScript side of
+ * each rule, prefixed with the path of the object they apply to (like the apiserver's).
+ */
+export function validationProblems(schema: AnySchema, value: unknown, path = 'spec'): string[] {
+  const { properties, items, validations } = schema.children;
+  const problems: string[] = [];
+  if (properties && isPlainObject(value)) {
+    for (const rule of validations ?? []) {
+      if (!rule.holds(value)) problems.push(`${path}${rule.fieldPath ?? ''}: ${rule.message}`);
+    }
+    for (const [key, child] of Object.entries(properties)) {
+      if (value[key] !== undefined) {
+        problems.push(...validationProblems(child, value[key], `${path}.${key}`));
+      }
+    }
+  }
+  if (items && Array.isArray(value)) {
+    value.forEach((item, i) => problems.push(...validationProblems(items, item, `${path}[${i}]`)));
+  }
+  return problems;
 }

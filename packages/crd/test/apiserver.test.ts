@@ -26,23 +26,15 @@ import {
   KIND,
   PLURAL,
   Reason,
+  specProblems,
   VERSION,
   withDefaults,
 } from '../src/index.js';
+import { celViolations, fieldViolations, validSpec } from './invalid-specs.js';
 import type { QueueScaler, QueueScalerSpecInput } from '../src/index.js';
 
 const namespace = 'default';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-const validSpec: QueueScalerSpecInput = {
-  scaleTargetRef: { name: 'worker' },
-  queue: {
-    name: 'quotes',
-    connection: { host: 'redis', passwordSecretRef: { name: 'r', key: 'p' } },
-  },
-  maxReplicas: 20,
-  targetJobsPerReplica: 10,
-};
 
 function scaler(name: string, spec: unknown): KubernetesObject {
   return {
@@ -72,6 +64,7 @@ describeWithControlPlane('QueueScaler CRD on a real apiserver', () => {
   it('stores a minimal QueueScaler with exactly the defaults withDefaults() predicts', async () => {
     const stored = (await create('minimal', validSpec)) as QueueScaler;
     expect(stored.spec).toEqual(withDefaults(validSpec));
+    expect(specProblems(stored.spec)).toEqual([]);
   });
 
   it('accepts the documented example as written', async () => {
@@ -95,60 +88,23 @@ describeWithControlPlane('QueueScaler CRD on a real apiserver', () => {
     expect(stored.spec.behavior.scaleDown.stabilizationWindowSeconds).toBe(30);
   });
 
-  it.each([
-    [
-      'min above max',
-      { ...validSpec, minReplicas: 5, maxReplicas: 2 },
-      'minReplicas must not exceed maxReplicas',
-    ],
-    [
-      'both targets',
-      { ...validSpec, targetLatencySeconds: 5 },
-      'set exactly one of targetJobsPerReplica',
-    ],
-    [
-      'no target',
-      { ...validSpec, targetJobsPerReplica: undefined },
-      'set exactly one of targetJobsPerReplica',
-    ],
-    [
-      'fallback above max',
-      { ...validSpec, fallbackReplicas: 21 },
-      'fallbackReplicas must not exceed maxReplicas',
-    ],
-    ['fallback of zero', { ...validSpec, fallbackReplicas: 0 }, 'fallbackReplicas'],
-    [
-      'serviceTime without latency mode',
-      { ...validSpec, serviceTimeSeconds: 1 },
-      'serviceTimeSeconds applies to',
-    ],
-    [
-      'includePaused on a list',
-      { ...validSpec, queue: { ...validSpec.queue, type: 'redis-list', includePaused: true } },
-      'includePaused applies to bullmq',
-    ],
-    [
-      'unknown queue type',
-      { ...validSpec, queue: { ...validSpec.queue, type: 'sqs' } },
-      'Unsupported value',
-    ],
-    [
-      'a StatefulSet target',
-      { ...validSpec, scaleTargetRef: { kind: 'StatefulSet', name: 'w' } },
-      'Unsupported value',
-    ],
-    [
-      'a zero-second period',
-      {
-        ...validSpec,
-        behavior: { scaleUp: { policies: [{ type: 'Pods', value: 1, periodSeconds: 0 }] } },
-      },
-      'periodSeconds',
-    ],
-  ])('rejects %s with a clear message', async (_name, spec, message) => {
-    const refusal = await refusalOf(
+  const refuse = (spec: unknown) =>
+    refusalOf(
       create(`bad-${Math.random().toString(36).slice(2, 8)}`, JSON.parse(JSON.stringify(spec))),
     );
+
+  it.each(celViolations)(
+    'rejects %s with the CEL message, and specProblems() agrees',
+    async (_name, spec, message) => {
+      const refusal = await refuse(spec);
+      expect(refusal.code).toBe(422);
+      expect(refusal.message).toContain(message);
+      expect(specProblems(withDefaults(spec)).join('\n')).toContain(message);
+    },
+  );
+
+  it.each(fieldViolations)('rejects %s with a clear message', async (_name, spec, message) => {
+    const refusal = await refuse(spec);
     expect(refusal.code).toBe(422);
     expect(refusal.message).toContain(message);
   });
