@@ -25,8 +25,26 @@ export function initialPolicyState(): PolicyState {
  */
 export function decide(input: PolicyInput): PolicyDecision {
   if (input.paused || input.spec.paused) return decidePaused(input);
-  if (!input.observation.ok) return decideOnFailure(input, input.observation);
-  return decideOnQueue(input, input.observation);
+  const observation = checkedObservation(input.observation);
+  if (!observation.ok) return decideOnFailure(input, observation);
+  return decideOnQueue(input, observation);
+}
+
+/** A reader bug (NaN, negative counts) must not scale anything: it counts as a failed read. */
+function checkedObservation(obs: PolicyInput['observation']): PolicyInput['observation'] {
+  if (!obs.ok) return obs;
+  const counts = [
+    obs.backlog,
+    obs.active,
+    ...(obs.addedTotal === undefined ? [] : [obs.addedTotal]),
+  ];
+  if (counts.every((n) => Number.isFinite(n) && n >= 0)) return obs;
+  return {
+    ok: false,
+    atMs: obs.atMs,
+    reason: Reason.QueueReadFailed,
+    message: `implausible queue read: backlog ${obs.backlog}, active ${obs.active}`,
+  };
 }
 
 /** One rule's effect, kept so the decision can name the last rule that shaped the count. */

@@ -80,6 +80,22 @@ describe('metric failure', () => {
   });
 });
 
+describe('implausible reads', () => {
+  it.each([
+    ['a negative backlog', { backlog: -1 }],
+    ['a NaN active count', { active: Number.NaN }],
+    ['an infinite backlog', { backlog: Number.POSITIVE_INFINITY }],
+  ])('treats %s as a failed read and holds replicas', (_name, tick) => {
+    const spec = makeSpec();
+    const [decision] = run(spec, [{ t: 0, ...tick }], 4).decisions;
+    expect(decision).toMatchObject({
+      desiredReplicas: 4,
+      reason: Reason.HeldOnMetricFailure,
+      conditions: { MetricAvailable: { status: 'False', reason: Reason.QueueReadFailed } },
+    });
+  });
+});
+
 describe('in-flight protection on scale-in', () => {
   it('keeps ceil(active / workerConcurrency) replicas while jobs run', () => {
     const spec = makeSpec({
