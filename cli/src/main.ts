@@ -4,7 +4,7 @@ import { HELP_TEXT, parseCommandLine } from './args.js';
 import * as commands from './commands.js';
 import type { Session } from './engine.js';
 import { CliError, DIFF_EXIT, formatCliError, toCliError } from './errors.js';
-import { KubeClient } from './kube.js';
+import { ApiError, KubeClient } from './kube.js';
 import type { Io } from './progress.js';
 import { ReleaseStore } from './release.js';
 import { validateSettings } from './synth.js';
@@ -36,13 +36,28 @@ export async function run(argv: readonly string[], deps: RunDependencies): Promi
     const session = await openSession(options, deps);
     return await dispatch(session, options);
   } catch (error) {
-    const cliError = toCliError(error);
+    const cliError = toCliError(explainApiError(error));
     deps.io.stderr.write(`${formatCliError(cliError)}\n`);
     if (cliError.code === 'UNEXPECTED' && error instanceof Error && error.stack) {
       deps.io.stderr.write(`${error.stack}\n`);
     }
     return options?.command === 'diff' ? DIFF_EXIT.error : cliError.exitCode;
   }
+}
+
+/** An API answer no command handled itself: refused credentials get their own code. */
+function explainApiError(error: unknown): unknown {
+  if (!(error instanceof ApiError)) return error;
+  const detail = error.body?.message ?? error.message;
+  if (error.statusCode === 401 || error.statusCode === 403) {
+    return new CliError('UNAUTHORIZED', `the cluster refused ${error.requestLine}: ${detail}`, {
+      hints: ['printq needs cluster-admin-like rights: it creates CRDs, namespaces and RBAC'],
+    });
+  }
+  return new CliError(
+    'UNEXPECTED',
+    `${error.requestLine} failed with HTTP ${error.statusCode}: ${detail}`,
+  );
 }
 
 async function openSession(options: CommandOptions, deps: RunDependencies): Promise<Session> {

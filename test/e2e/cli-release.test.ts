@@ -446,6 +446,43 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
   );
 
   it(
+    'exits 8 with UNAUTHORIZED for credentials the cluster refuses or that lack the rights',
+    async () => {
+      await kube.apply(
+        {
+          apiVersion: 'v1',
+          kind: 'ServiceAccount',
+          metadata: { name: 'viewer', namespace: 'default' },
+        },
+        { fieldManager: 'test' },
+      );
+      const restricted = await plane().serviceAccountKubeconfig('default', 'viewer');
+      const forbidden = await runPrintq(['status', '--kubeconfig', restricted]);
+      expect(forbidden.stderr).toMatch(
+        /error\[UNAUTHORIZED\]: the cluster refused GET \/api\/v1\/namespaces\/printq\/secrets/,
+      );
+      expect(forbidden.exitCode).toBe(8);
+
+      const bogus = join(manifestDir, 'bogus.kubeconfig');
+      writeFileSync(
+        bogus,
+        [
+          'apiVersion: v1',
+          'kind: Config',
+          'current-context: bogus',
+          `clusters: [{name: c, cluster: {server: "${plane().server}", insecure-skip-tls-verify: true}}]`,
+          'users: [{name: u, user: {token: not-a-valid-token}}]',
+          'contexts: [{name: bogus, context: {cluster: c, user: u}}]',
+        ].join('\n'),
+      );
+      const refused = await runPrintq(['history', '--kubeconfig', bogus]);
+      expect(refused.stderr).toContain('refused the credentials of context "bogus" (HTTP 401)');
+      expect(refused.exitCode).toBe(8);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
     'down deletes what the release owns and keeps namespaces, CRDs and foreign objects',
     async () => {
       const result = await printq('down');
