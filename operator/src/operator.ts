@@ -11,6 +11,7 @@ import { systemClock, type Clock } from './clock.js';
 import type { OperatorConfig } from './config.js';
 import type { HealthReport, HealthSource } from './http.js';
 import { OperatorHttpServer } from './http.js';
+import { reuseConnections } from './kube/agent.js';
 import { KubeApi } from './kube/api.js';
 import { ResilientInformer } from './kube/informer.js';
 import { LeaderElector, apiLeaseStore } from './kube/lease.js';
@@ -52,7 +53,8 @@ export class Operator implements HealthSource {
   port: number | undefined;
 
   constructor(private readonly options: OperatorOptions) {
-    const { config, kubeConfig, log } = options;
+    const { config, log } = options;
+    const kubeConfig = reuseConnections(options.kubeConfig);
     this.clock = options.clock ?? systemClock;
     const identity = config.POD_NAME ?? `${hostname()}-${process.pid}`;
     const kube = new KubeApi(kubeConfig, identity);

@@ -16,8 +16,12 @@ import {
 } from './conditions.js';
 import { QueueSource } from './queue-source.js';
 
-/** Refresh `status.lastPollTime` at least this often even when nothing else changed. */
-export const STATUS_HEARTBEAT_MS = 60_000;
+/**
+ * Refresh `status.lastPollTime` at least this often even when nothing else changed. Long:
+ * each refresh is an apiserver write and a watch event for every other client, and liveness
+ * is what /healthz and the metrics are for.
+ */
+export const STATUS_HEARTBEAT_MS = 300_000;
 
 /** Poll intervals vary by ±10 % so many scalers do not read Redis in lockstep. */
 const JITTER_FRACTION = 0.1;
