@@ -19,12 +19,17 @@ export function binaryStl(triangles: Triangles, options: BinaryStlOptions = {}):
   buffer.write((options.header ?? 'printq test mesh').slice(0, 80), 0, 'latin1');
   buffer.writeUInt32LE(count, 80);
   const withNormals = options.normals ?? true;
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
   for (let t = 0; t < count; t++) {
     const record = 84 + 50 * t;
-    const normal = withNormals ? unitNormal(triangles, t) : [0, 0, 0];
-    normal.forEach((value, k) => buffer.writeFloatLE(value, record + 4 * k));
+    if (withNormals) {
+      const [nx, ny, nz] = unitNormal(triangles, t);
+      view.setFloat32(record, nx, true);
+      view.setFloat32(record + 4, ny, true);
+      view.setFloat32(record + 8, nz, true);
+    }
     for (let k = 0; k < 9; k++) {
-      buffer.writeFloatLE(triangles[t * 9 + k] as number, record + 12 + 4 * k);
+      view.setFloat32(record + 12 + 4 * k, triangles[t * 9 + k] as number, true);
     }
   }
   return buffer;

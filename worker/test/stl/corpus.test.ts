@@ -12,8 +12,15 @@ import { signedVolumeOf } from '../../../test/helpers/stl.js';
 
 const corpusRoot = dirname(createRequire(import.meta.url).resolve('stl-models/package.json'));
 const read = (file: string): Buffer => readFileSync(join(corpusRoot, file));
-const quote = (file: string): QuoteResult =>
-  quoteMesh(read(file), { material: 'pla', infillPercent: 20 });
+const quotes = new Map<string, QuoteResult>();
+/** Quoted once per file: several describe blocks look at the same (immutable) result. */
+function quote(file: string): QuoteResult {
+  const cached = quotes.get(file);
+  if (cached) return cached;
+  const result = quoteMesh(read(file), { material: 'pla', infillPercent: 20 });
+  quotes.set(file, result);
+  return result;
+}
 
 function errorOf(file: string): StlError {
   try {
