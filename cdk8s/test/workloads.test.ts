@@ -6,6 +6,8 @@ import {
   parseSettings,
   synthesize,
 } from '../src/index.js';
+import { QUOTE_QUEUE } from '@printq/shared';
+import { WORKER_QUEUE } from '../src/constructs/operator.js';
 import { workerGracePeriodSeconds } from '../src/constructs/worker.js';
 import { BOTH, find, objectsOf, type Container, type PodSpec } from './helpers/manifests.js';
 
@@ -96,6 +98,12 @@ describe.each(BOTH)('workloads (%s profile)', (profile) => {
         connection: { host: NAMES.redis, port: PORTS.redis },
       },
     });
+  });
+});
+
+describe('the worker queue', () => {
+  it('is the queue the app and worker use (QUOTE_QUEUE of @printq/shared)', () => {
+    expect(WORKER_QUEUE).toBe(QUOTE_QUEUE);
   });
 });
 

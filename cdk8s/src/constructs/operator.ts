@@ -9,12 +9,17 @@ import {
   crdManifest,
   type QueueScalerSpecInput,
 } from '@printq/crd';
-import { QUOTE_QUEUE } from '@printq/shared';
 import { labelsFor, selectorLabels, type BuildContext } from '../context.js';
 import { NAMES, PORTS, REDIS_SECRET } from '../names.js';
 import { env, fieldEnv, hardenedContainer, hardenedPod, httpProbe, scratchVolume } from '../pod.js';
 import { AUTOMOUNT_TOKEN, GIDS, SCAN_EXCEPTIONS, UIDS, scanSkipAnnotations } from '../security.js';
 import { imageRef } from '../settings.js';
+
+/**
+ * The BullMQ queue the worker consumes: QUOTE_QUEUE of @printq/shared (a test checks they
+ * are equal). Not imported: @printq/shared loads pino and ioredis, ~0.7 s on every synth.
+ */
+export const WORKER_QUEUE = 'quotes';
 
 /** Lease the operator replicas elect a leader with. */
 export const OPERATOR_LEASE = NAMES.operator;
@@ -122,7 +127,7 @@ export class Operator extends Construct {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: NAMES.worker },
       queue: {
         type: 'bullmq',
-        name: QUOTE_QUEUE,
+        name: WORKER_QUEUE,
         connection: {
           host: NAMES.redis,
           port: PORTS.redis,
