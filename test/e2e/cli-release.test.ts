@@ -401,7 +401,7 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
   );
 
   it(
-    'a missing CRD exits 9 naming the kind; up reinstalls cert-manager',
+    'a missing CRD exits 9 naming the kind; --skip-cert-manager leaves those objects out; up reinstalls cert-manager',
     async () => {
       for (const name of ['clusterissuers.cert-manager.io', 'certificates.cert-manager.io']) {
         const crd = {
@@ -418,6 +418,13 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
         /error\[MISSING_CRD\]: the cluster does not serve (ClusterIssuer|Certificate)/,
       );
       expect(missing.stderr).toContain('install cert-manager first');
+
+      const skipped = await printq('up', '--no-wait', '--skip-cert-manager');
+      expect(skipped.exitCode).toBe(0);
+      expect(skipped.stderr).toContain(
+        'warning: cert-manager is not installed and --skip-cert-manager is set: leaving out 4 objects',
+      );
+      expect(skipped.stderr).toContain('  Certificate printq/printq-app\n');
 
       const repaired = await printq('up', '--no-wait', '--cert-manager-manifest', manifestDir);
       expect(repaired.stderr).toContain('cert-manager: installing');
