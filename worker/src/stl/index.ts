@@ -39,7 +39,8 @@ export function parseStl(buffer: Buffer): Mesh {
  * Binary STL headers are free text and many exporters start them with "solid", so the
  * keyword alone decides nothing. A file whose size is exactly 84 + 50·count is binary; a
  * file starting with "solid" and containing only text is ASCII; everything else with room
- * for a binary header is read as binary so that the size check explains what is wrong.
+ * for a binary header, or with binary bytes after "solid", is read as binary so that the
+ * size check explains what is wrong.
  */
 export function detectFormat(buffer: Buffer): StlFormat {
   if (isBlankFile(buffer)) throw new StlError('empty', 'the file is empty', { byteOffset: 0 });
@@ -49,8 +50,8 @@ export function detectFormat(buffer: Buffer): StlFormat {
   }
   const startsWithSolid = startsWithSolidKeyword(buffer);
   if (startsWithSolid && !containsControlBytes(buffer)) return 'ascii';
-  if (size >= BINARY_DATA_OFFSET) return 'binary';
-  if (startsWithSolid) return 'ascii';
+  // Binary data too short for the header: the binary reader says it is truncated.
+  if (size >= BINARY_DATA_OFFSET || startsWithSolid) return 'binary';
   throw new StlError(
     'bad_header',
     `the file does not start with "solid" (ASCII STL) and at ${size} bytes is shorter ` +

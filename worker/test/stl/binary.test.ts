@@ -97,6 +97,12 @@ describe('binary STL', () => {
     expect(error.message).toMatch(/does not start with "solid".*shorter than the 84-byte header/);
   });
 
+  it('reports a binary file cut inside its "solid…" header as truncated', () => {
+    const error = stlErrorOf(binaryStl(tetra, { header: 'solid x' }).subarray(0, 60));
+    expect(error.code).toBe('truncated');
+    expect(error.message).toMatch(/needs an 84-byte header.*only 60 bytes/);
+  });
+
   it('explains a binary STL that went through a UTF-8 text encoder', () => {
     const mangled = Buffer.from(binaryStl(tetra).toString('utf8'), 'utf8');
     const error = stlErrorOf(mangled);
