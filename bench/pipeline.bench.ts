@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { Queue, Worker, type Job } from 'bullmq';
@@ -200,7 +200,10 @@ function report(results: {
     enqueueVsLpush: ratios.enqueueVsLpush >= TARGETS.enqueueVsLpush,
     workerVsBare: ratios.workerVsBare >= TARGETS.workerVsBare,
   };
-  const machine = `${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ${process.version}`;
+  const load = loadavg().map((value) => value.toFixed(1));
+  const machine =
+    `${cpus()[0]?.model ?? 'unknown cpu'}, ${availableParallelism()} cores, Node ` +
+    `${process.version}, load average ${load.join(' / ')} (1/5/15 min) at the end`;
   const json = {
     measuredAt: new Date().toISOString(),
     machine,
