@@ -83,7 +83,11 @@ export function explainApplyError(error: unknown, object: KubeObject): unknown {
     );
   }
   if (error.statusCode === 404 && error.body?.message?.includes('namespaces')) {
-    return new CliError('APPLY_REJECTED', `cannot apply ${what}: ${error.body.message}`);
+    return new CliError('APPLY_REJECTED', `cannot apply ${what}: ${error.body.message}`, {
+      hints: [
+        'create that namespace or install what provides it (cert-manager\'s release creates "cert-manager")',
+      ],
+    });
   }
   return new CliError(
     'APPLY_REJECTED',

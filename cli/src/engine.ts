@@ -96,7 +96,7 @@ export async function deployRevision(
     await session.store.save({
       ...record,
       status: 'failed',
-      description: `${plan.description} failed: rollout did not complete`,
+      description: failedDescription(plan.description, 'rollout did not complete'),
     });
     if (
       options.atomic &&

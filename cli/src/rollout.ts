@@ -176,7 +176,14 @@ function timeoutError(statuses: Map<ObjectRef, RolloutStatus>, timeoutMs: number
 
 function rolloutError(what: string, entries: [ObjectRef, RolloutStatus][]): CliError {
   const lines = entries.map(([ref, s]) => `    ${describeRef(ref)}: ${s.message}`);
+  const first = entries[0]?.[0];
+  const inspect = first
+    ? `kubectl -n ${first.namespace ?? 'default'} describe ${first.kind.toLowerCase()} ${first.name}; kubectl -n ${first.namespace ?? 'default'} get pods`
+    : 'kubectl get pods -A';
   return new CliError('ROLLOUT_FAILED', `rollout ${what}:\n${lines.join('\n')}`, {
-    hints: ['inspect with: kubectl -n <namespace> describe deployment <name>'],
+    hints: [
+      `inspect with: ${inspect}`,
+      'the revision is recorded as failed; printq rollback returns to the previous one (or use --atomic)',
+    ],
   });
 }

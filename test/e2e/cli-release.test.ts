@@ -391,7 +391,10 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
 
       const after = await history();
       expect(after).toHaveLength(before.length + 2);
-      expect(after.at(-2)).toMatchObject({ status: 'failed' });
+      expect(after.at(-2)).toMatchObject({
+        status: 'failed',
+        description: 'Upgrade failed: rollout did not complete',
+      });
       expect(after.at(-1)).toMatchObject({
         status: 'deployed',
         description: `Rollback to ${before.at(-1)?.revision} (atomic)`,
