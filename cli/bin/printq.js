@@ -5,6 +5,7 @@
 // so a fresh `npm ci` checkout works without a build step.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const compiledEntry = new URL('../dist/main.js', import.meta.url);
@@ -25,7 +26,8 @@ function runSource() {
     process.on(signal, () => child.kill(signal));
   }
   child.on('exit', (code, signal) => {
-    process.exitCode = code ?? (signal ? 128 + 1 : 1);
+    // A child killed by a signal exits as a shell reports it: 128 + the signal number.
+    process.exitCode = code ?? 128 + (constants.signals[signal] ?? 0);
   });
 }
 
