@@ -54,7 +54,10 @@ function percentiles(samples: number[]): Percentiles {
 function operatorCommand(): { args: string[]; mode: string } {
   const dist = join(repoRoot, 'operator', 'dist', 'main.js');
   const sources = join(repoRoot, 'operator', 'src', 'reconciler', 'scaler-loop.ts');
-  if (existsSync(dist) && statSync(dist).mtimeMs >= statSync(sources).mtimeMs) {
+  const builtDeps = ['crd', 'shared'].every((pkg) =>
+    existsSync(join(repoRoot, 'packages', pkg, 'dist', 'index.js')),
+  );
+  if (builtDeps && existsSync(dist) && statSync(dist).mtimeMs >= statSync(sources).mtimeMs) {
     return { args: [dist], mode: 'compiled (operator/dist)' };
   }
   return {

@@ -18,6 +18,7 @@ import { LeaderElector, apiLeaseStore } from './kube/lease.js';
 import { OperatorMetrics } from './metrics.js';
 import { RedisConnectionCache } from './queues/connection.js';
 import { ScalerManager } from './reconciler/manager.js';
+import { SlotTimers } from './reconciler/slot-timers.js';
 import { hostname } from 'node:os';
 
 /** Loads in-cluster credentials in a Pod, else KUBECONFIG / ~/.kube/config. */
@@ -73,6 +74,7 @@ export class Operator implements HealthSource {
         connections: this.connections,
         metrics: this.metrics,
         clock: this.clock,
+        timers: new SlotTimers(this.clock),
         log,
       },
       log,

@@ -65,6 +65,8 @@ function redisOptions(settings: RedisConnectionSettings, timeouts: RedisTimeouts
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
+    // Scalers sharing this connection and polled in the same slot go out in one write.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
   };
 }
@@ -241,40 +243,59 @@ export function settingsFingerprint(settings: RedisConnectionSettings): string {
 }
 
 /**
- * Connections cached per scaler key (`namespace/name`). A scaler keeps one client across
- * polls; when its settings change the old client is closed and a new one opened.
+ * Redis connections shared by every scaler that reaches the same Redis with the same
+ * credentials, with auto-pipelining on: a hundred scalers on one Redis then use one socket,
+ * and reads issued together go out in one write. A scaler whose settings change (rotated
+ * password, new host) moves to another connection; the last scaler to leave closes it.
  */
 export class RedisConnectionCache {
-  private readonly entries = new Map<
-    string,
-    { fingerprint: string; connection: RedisConnection }
-  >();
+  private readonly connections = new Map<string, { connection: RedisConnection; users: number }>();
+  private readonly scalers = new Map<string, string>();
 
   constructor(private readonly timeouts: RedisTimeouts = DEFAULT_REDIS_TIMEOUTS) {}
 
-  get(key: string, settings: RedisConnectionSettings): RedisConnection {
+  get(scalerKey: string, settings: RedisConnectionSettings): RedisConnection {
     const fingerprint = settingsFingerprint(settings);
-    const cached = this.entries.get(key);
-    if (cached?.fingerprint === fingerprint) return cached.connection;
-    if (cached) void cached.connection.close();
-    const connection = new RedisConnection(settings, this.timeouts);
-    this.entries.set(key, { fingerprint, connection });
-    return connection;
+    const current = this.scalers.get(scalerKey);
+    if (current !== fingerprint) {
+      if (current !== undefined) void this.leave(current);
+      this.scalers.set(scalerKey, fingerprint);
+      const entry = this.connections.get(fingerprint);
+      if (entry) entry.users += 1;
+      else {
+        const connection = new RedisConnection(settings, this.timeouts);
+        this.connections.set(fingerprint, { connection, users: 1 });
+      }
+    }
+    const entry = this.connections.get(fingerprint);
+    if (!entry) throw new Error('connection cache out of step');
+    return entry.connection;
   }
 
-  async release(key: string): Promise<void> {
-    const cached = this.entries.get(key);
-    this.entries.delete(key);
-    await cached?.connection.close();
+  async release(scalerKey: string): Promise<void> {
+    const fingerprint = this.scalers.get(scalerKey);
+    this.scalers.delete(scalerKey);
+    if (fingerprint !== undefined) await this.leave(fingerprint);
   }
 
   async closeAll(): Promise<void> {
-    const connections = [...this.entries.values()].map((entry) => entry.connection);
-    this.entries.clear();
+    const connections = [...this.connections.values()].map((entry) => entry.connection);
+    this.connections.clear();
+    this.scalers.clear();
     await Promise.all(connections.map((connection) => connection.close()));
   }
 
+  /** Open connections (not scalers). */
   get size(): number {
-    return this.entries.size;
+    return this.connections.size;
+  }
+
+  private async leave(fingerprint: string): Promise<void> {
+    const entry = this.connections.get(fingerprint);
+    if (!entry) return;
+    entry.users -= 1;
+    if (entry.users > 0) return;
+    this.connections.delete(fingerprint);
+    await entry.connection.close();
   }
 }

@@ -15,6 +15,7 @@ import {
   type ConditionValue,
 } from './conditions.js';
 import { QueueSource } from './queue-source.js';
+import type { Timers } from './slot-timers.js';
 
 /**
  * Refresh `status.lastPollTime` at least this often even when nothing else changed. Long:
@@ -50,6 +51,8 @@ export interface ScalerLoopDeps {
   log: Logger;
   /** @default Math.random */
   random?: () => number;
+  /** Where polls are scheduled; the clock's own timers when absent. */
+  timers?: Timers;
 }
 
 /** What one poll found and did; the loop keeps the last one for health and tests. */
@@ -111,7 +114,7 @@ export class ScalerLoop {
   /** Stops polling (replicas are left as they are) and waits for a poll in progress. */
   async stop(): Promise<void> {
     this.running = false;
-    if (this.timer) this.deps.clock.clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     this.timer = undefined;
     await this.polling;
   }
@@ -151,8 +154,8 @@ export class ScalerLoop {
 
   private schedule(delayMs: number): void {
     if (!this.running) return;
-    if (this.timer) this.deps.clock.clearTimeout(this.timer);
-    this.timer = this.deps.clock.setTimeout(() => {
+    if (this.timer) this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => {
       this.timer = undefined;
       this.polling = this.pollAndReschedule();
     }, delayMs);
@@ -170,6 +173,10 @@ export class ScalerLoop {
       const elapsedMs = this.deps.clock.nowMs() - startedMs;
       this.schedule(Math.max(0, this.intervalMs() - elapsedMs));
     }
+  }
+
+  private get timers(): Timers {
+    return this.deps.timers ?? this.deps.clock;
   }
 
   get intervalBaseMs(): number {

@@ -150,27 +150,46 @@ describe('RedisConnection failures carry a reason from the catalog', () => {
 });
 
 describe('RedisConnectionCache', () => {
-  it('keeps one connection per scaler while its settings stay the same', async () => {
+  const settings = (): RedisConnectionSettings => ({
+    host: '127.0.0.1',
+    port: secured.port,
+    password: PASSWORD,
+  });
+
+  it('shares one connection among scalers that reach the same Redis the same way', async () => {
     const cache = new RedisConnectionCache();
-    const settings = { host: '127.0.0.1', port: secured.port, password: PASSWORD };
-    const first = cache.get('ns/a', settings);
-    expect(cache.get('ns/a', { ...settings })).toBe(first);
-    expect(cache.get('ns/b', settings)).not.toBe(first);
+    const first = cache.get('ns/a', settings());
+    expect(cache.get('ns/a', settings())).toBe(first);
+    expect(cache.get('ns/b', settings())).toBe(first);
+    expect(cache.get('ns/c', { ...settings(), db: 1 })).not.toBe(first);
     expect(cache.size).toBe(2);
     await cache.closeAll();
   });
 
-  it('replaces the connection when the Secret changes the password', async () => {
+  it('moves a scaler to a new connection when its Secret changes the password', async () => {
     const cache = new RedisConnectionCache();
-    const settings = { host: '127.0.0.1', port: secured.port, password: 'old' };
-    const first = cache.get('ns/a', settings);
-    const second = cache.get('ns/a', { ...settings, password: PASSWORD });
-    expect(second).not.toBe(first);
-    expect(first.client.status).toMatch(/end|wait/);
-    const depth = await new RedisListDepthReader(second, { key: 'x' }).readDepth();
+    const old = cache.get('ns/a', { ...settings(), password: 'old' });
+    const renewed = cache.get('ns/a', settings());
+    expect(renewed).not.toBe(old);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(old.client.status).toMatch(/end|wait/);
+    const depth = await new RedisListDepthReader(renewed, { key: 'x' }).readDepth();
     expect(depth.backlog).toBe(0);
+    expect(cache.size).toBe(1);
+    await cache.closeAll();
+  });
+
+  it('closes a shared connection only when its last scaler is released', async () => {
+    const cache = new RedisConnectionCache();
+    const shared = cache.get('ns/a', settings());
+    cache.get('ns/b', settings());
+    await new RedisListDepthReader(shared, { key: 'x' }).readDepth();
     await cache.release('ns/a');
+    expect(shared.client.status).toBe('ready');
+    await cache.release('ns/b');
     expect(cache.size).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(shared.client.status).toMatch(/end|close/);
   });
 });
 
