@@ -83,7 +83,7 @@ export interface JobView {
  */
 const RESPONSE_RESERVE_MS = 50;
 
-const STATUS_BY_STATE: Record<JobState | 'unknown', JobStatus> = {
+const STATUS_BY_STATE: Record<JobState, JobStatus> = {
   completed: 'done',
   failed: 'failed',
   active: 'active',
@@ -91,7 +91,6 @@ const STATUS_BY_STATE: Record<JobState | 'unknown', JobStatus> = {
   'waiting-children': 'queued',
   prioritized: 'queued',
   delayed: 'queued',
-  unknown: 'queued',
 };
 
 /**
@@ -185,6 +184,8 @@ export class QuoteProducer {
     const job = await this.queue.getJob(id);
     if (!job) return undefined;
     const state = await job.getState();
+    // Removed (expired) between the two reads: gone for the client too.
+    if (state === 'unknown') return undefined;
     const status = STATUS_BY_STATE[state];
     const view: JobView = {
       id,
