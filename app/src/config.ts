@@ -52,14 +52,5 @@ export const appConfigSchema = z.object({
 export type AppConfig = z.output<typeof appConfigSchema>;
 
 export function loadAppConfig(env: Env = process.env): AppConfig {
-  return loadConfig(appConfigSchema, ownSettings(env, Object.keys(appConfigSchema.shape)));
-}
-
-/**
- * Keeps only the variables a program reads (and their `NAME_FILE` forms): loadConfig resolves
- * every `*_FILE` variable, and unrelated ones (TF_CLI_CONFIG_FILE, ...) must not fail startup.
- */
-export function ownSettings(env: Env, names: readonly string[]): Env {
-  const wanted = new Set(names.flatMap((name) => [name, `${name}_FILE`]));
-  return Object.fromEntries(Object.entries(env).filter(([key]) => wanted.has(key)));
+  return loadConfig(appConfigSchema, env);
 }

@@ -39,14 +39,5 @@ export const workerConfigSchema = z.object({
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 
 export function loadWorkerConfig(env: Env = process.env): WorkerConfig {
-  return loadConfig(workerConfigSchema, ownSettings(env, Object.keys(workerConfigSchema.shape)));
-}
-
-/**
- * Keeps only the variables the worker reads (and their `NAME_FILE` forms): loadConfig
- * resolves every `*_FILE` variable, and unrelated ones must not fail startup.
- */
-function ownSettings(env: Env, names: readonly string[]): Env {
-  const wanted = new Set(names.flatMap((name) => [name, `${name}_FILE`]));
-  return Object.fromEntries(Object.entries(env).filter(([key]) => wanted.has(key)));
+  return loadConfig(workerConfigSchema, env);
 }

@@ -12,34 +12,38 @@ export class ConfigError extends Error {
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
- * Resolves `NAME_FILE` indirections: for every `X_FILE` variable the file's content
- * (trailing newline removed) becomes `X`, the way Kubernetes mounts Secrets as files.
- * A direct `X` wins over `X_FILE` so an operator can override a mounted secret.
+ * Reads the settings a program declares from the environment. For each declared `NAME`, a
+ * mounted secret file named by `NAME_FILE` supplies the value (trailing newline removed), the
+ * way Kubernetes mounts Secrets; a direct `NAME` wins so an operator can override it. Variables
+ * the program does not declare are never read, so an unrelated `*_FILE` (say
+ * TF_CLI_CONFIG_FILE) cannot fail startup.
  */
-export function resolveSecretFiles(env: Env): Record<string, string | undefined> {
-  const resolved: Record<string, string | undefined> = { ...env };
-  for (const [key, path] of Object.entries(env)) {
-    if (!key.endsWith('_FILE') || path === undefined || path === '') continue;
-    const target = key.slice(0, -'_FILE'.length);
-    if (env[target] !== undefined && env[target] !== '') continue;
-    try {
-      resolved[target] = readFileSync(path, 'utf8').replace(/\r?\n$/, '');
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new ConfigError([`${key}: cannot read secret file ${path} (${reason})`]);
-    }
+export function readSettings(names: readonly string[], env: Env): Record<string, string> {
+  const settings: Record<string, string> = {};
+  for (const name of names) {
+    const direct = env[name];
+    const file = env[`${name}_FILE`];
+    if (direct !== undefined && direct !== '') settings[name] = direct;
+    else if (file !== undefined && file !== '') settings[name] = readSecretFile(name, file);
   }
-  return resolved;
+  return settings;
+}
+
+function readSecretFile(name: string, path: string): string {
+  try {
+    return readFileSync(path, 'utf8').replace(/\r?\n$/, '');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError([`${name}_FILE: cannot read secret file ${path} (${reason})`]);
+  }
 }
 
 /**
- * Parses the environment with a zod object schema whose keys are the variable names.
+ * Parses a program's settings with a zod object schema whose keys are the variable names.
  * Empty strings count as unset so `.env` files can list a setting without a value.
  */
-export function loadConfig<S extends z.ZodType>(schema: S, env: Env = process.env): z.output<S> {
-  const resolved = resolveSecretFiles(env);
-  const cleaned = Object.fromEntries(Object.entries(resolved).filter(([, value]) => value !== ''));
-  const result = schema.safeParse(cleaned);
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.output<S> {
+  const result = schema.safeParse(readSettings(Object.keys(schema.shape), env));
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`),

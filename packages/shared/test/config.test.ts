@@ -39,4 +39,8 @@ describe('loadConfig', () => {
       /REDIS_PASSWORD_FILE: cannot read secret file/,
     );
   });
+
+  it('ignores *_FILE variables of settings it does not declare', () => {
+    expect(loadConfig(schema, { TF_CLI_CONFIG_FILE: '/nonexistent/terraformrc' }).PORT).toBe(8080);
+  });
 });
