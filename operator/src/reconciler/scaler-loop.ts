@@ -82,6 +82,7 @@ export class ScalerLoop {
   private polling: Promise<void> | undefined;
   private writtenStatus: { signature: string; atMs: number } | undefined;
   private lastScaleTime: string | undefined;
+  private writtenConditions: QueueScalerStatus['conditions'];
   lastPoll: PollResult | undefined;
   polls = 0;
   /** When the loop last started, for liveness before its first poll completes. */
@@ -317,7 +318,10 @@ export class ScalerLoop {
     const now = new Date(this.deps.clock.nowMs());
     const generation = scaler.metadata.generation;
     const values = conditionValues(result);
-    const merged = mergeConditions(scaler.status?.conditions, values, generation, now);
+    // Compare with what this loop last wrote, not with the informer's copy, which can lag a
+    // write and would make the same condition change (and its Event) appear twice.
+    const previous = this.writtenConditions ?? scaler.status?.conditions;
+    const merged = mergeConditions(previous, values, generation, now);
     const status = this.statusOf(scaler, result, merged.conditions);
     const signature = statusSignature(status);
     const written = this.writtenStatus;
@@ -329,7 +333,8 @@ export class ScalerLoop {
         lastPollTime: now.toISOString(),
       });
       this.writtenStatus = { signature, atMs: now.getTime() };
-      // The informer will deliver this status; until then compare against what we wrote.
+      this.writtenConditions = merged.conditions;
+      // Until the informer delivers this status, later polls fall back on what we wrote.
       this.scaler = { ...this.scaler, status: { ...this.scaler.status, ...status } };
     } catch (error) {
       const failure = asOperatorError(error);

@@ -247,6 +247,19 @@ describe('ScalerLoop', () => {
     expect(clock.pendingDelaysMs()).toEqual([]);
   });
 
+  it('does not repeat condition Events when the informer hands back an older copy', async () => {
+    const { loop, kube, queue } = fixture(1);
+    await addJobs(queue, 3);
+    await loop.poll();
+    const eventsAfterFirst = kube.events.length;
+    expect(eventsAfterFirst).toBeGreaterThan(0);
+    const stale = structuredClone(loopScaler(loop));
+    delete stale.status;
+    loop.update(stale);
+    await loop.poll();
+    expect(kube.events).toHaveLength(eventsAfterFirst);
+  });
+
   it('reads the Secret once and reuses it across polls', async () => {
     const { loop, kube } = fixture(0);
     await loop.poll();
@@ -255,6 +268,10 @@ describe('ScalerLoop', () => {
     expect(kube.secretReads).toBe(1);
   });
 });
+
+function loopScaler(loop: ScalerLoop): QueueScaler {
+  return (loop as unknown as { scaler: QueueScaler }).scaler;
+}
 
 async function waitUntil(condition: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
