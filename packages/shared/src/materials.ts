@@ -61,6 +61,10 @@ export const PRICING = {
   layerHeightMm: 0.2,
   /** Time per layer not spent extruding (layer change, travel, retraction), seconds. */
   secondsPerLayer: 2,
+  /** Build volume of the printers quoted for (a common desktop bed), mm, any axis order. */
+  buildVolumeMm: [250, 210, 220],
+  /** A model whose largest side is below this was most likely not modelled in mm. */
+  smallestPlausibleSizeMm: 1,
 } as const;
 
 export function isMaterialId(value: string): value is MaterialId {

@@ -52,6 +52,15 @@ export interface StlWarning {
 }
 
 /**
+ * A reason the numbers may not describe what the customer will get; the quote is still
+ * computed, and a person should look before printing.
+ */
+export interface PrintabilityWarning {
+  code: 'not_watertight' | 'inverted' | 'implausibly_small' | 'exceeds_build_volume';
+  message: string;
+}
+
+/**
  * A price split into what it pays for. The parts are computed unrounded; the total is
  * rounded to cents once, and the parts are apportioned in cents (largest remainder) so
  * that they add up to the total exactly.
@@ -91,6 +100,8 @@ export interface QuoteResult {
   edges: MeshEdgeStats;
   normals: NormalStats;
   warnings: StlWarning[];
+  /** Mesh properties that make volume, mass or price doubtful; empty for a clean part. */
+  printability: PrintabilityWarning[];
   material: MaterialId;
   infillPercent: number;
   /** Volume of plastic actually deposited (shell + infill), mm³. */

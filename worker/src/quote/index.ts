@@ -2,6 +2,7 @@ import { INFILL_PERCENT, MATERIALS, isMaterialId } from '@printq/shared';
 import type { MaterialId, QuoteResult } from '@printq/shared';
 import { analyzeTopology, measureMesh, parseStl } from '../stl/index.js';
 import { estimatePrint, priceQuote } from './model.js';
+import { checkPrintability } from './printability.js';
 
 export { apportionCents, estimatePrint, priceQuote } from './model.js';
 export type { PricingTable, PrintEstimate, PrintEstimateInput } from './model.js';
@@ -48,6 +49,7 @@ export function quoteMesh(stl: Buffer, options: QuoteOptions): QuoteResult {
     edges: topology.edges,
     normals: mesh.normals,
     warnings: mesh.warnings,
+    printability: checkPrintability({ ...measured, ...topology }),
     material: options.material,
     infillPercent: options.infillPercent,
     extrudedVolumeMm3: estimate.extrudedVolumeMm3,
