@@ -1,4 +1,10 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HTTPMethods,
+} from 'fastify';
 import type { AppMetrics } from './metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
 import { IdempotencyConflictError, QueueUnavailableError } from './producer.js';
@@ -31,12 +37,84 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
   );
 }
 
+/** Longer request URLs are not echoed as the problem's `instance`: they are the problem. */
+const MAX_INSTANCE_CHARS = 256;
+
 function sendProblem(request: FastifyRequest, reply: FastifyReply, problem: ProblemError) {
+  const instance = request.url.length <= MAX_INSTANCE_CHARS ? request.url : undefined;
   return reply
     .code(problem.status)
     .headers(problem.headers)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(problem.toBody(request.url));
+    .send(problem.toBody(instance));
+}
+
+/**
+ * Fastify's `frameworkErrors` option: errors raised before routing (an undecodable URL, a
+ * path parameter over maxParamLength) would otherwise be answered as plain JSON.
+ */
+export function answerRoutingError(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  return sendProblem(request, reply, routingProblem(error));
+}
+
+function routingProblem(error: FastifyError): ProblemError {
+  switch (error.code) {
+    case 'FST_ERR_BAD_URL':
+      return new ProblemError('bad-request', 'The URL path is not valid percent-encoded UTF-8.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new ProblemError('uri-too-long', 'A path segment of the URL is too long.');
+    default:
+      return new ProblemError('internal', 'An unexpected error occurred; it has been logged.');
+  }
+}
+
+/** Methods other than `allowed` on `url` answer 405 with Allow instead of 404. */
+export function registerMethodNotAllowed(
+  app: FastifyInstance,
+  url: string,
+  allowed: readonly HTTPMethods[],
+): void {
+  const allow = allowed.join(', ');
+  const refused = REFUSABLE_METHODS.filter((method) => !allowed.includes(method));
+  app.route({
+    method: refused,
+    url,
+    handler: async (request) => {
+      throw new ProblemError(
+        'method-not-allowed',
+        `${request.method} is not supported here; allowed: ${allow}.`,
+        {},
+        { Allow: allow },
+      );
+    },
+  });
+}
+
+const REFUSABLE_METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+/**
+ * While the server closes, new requests get a 503 problem with `Connection: close`
+ * (replacing fastify's plain-JSON `return503OnClosing` answer), so the client retries on
+ * another instance.
+ */
+export function registerShutdownRefusal(
+  app: FastifyInstance,
+  shutdown: { closing: boolean },
+  retryAfterSeconds: number,
+): void {
+  app.addHook('onRequest', async () => {
+    if (!shutdown.closing) return;
+    throw new ProblemError(
+      'shutting-down',
+      'This instance is shutting down; retry the request, another instance will answer.',
+      {},
+      { 'Retry-After': String(retryAfterSeconds), Connection: 'close' },
+    );
+  });
 }
 
 function toProblem(error: FastifyError, options: ErrorHandlingOptions): ProblemError {

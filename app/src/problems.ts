@@ -16,6 +16,7 @@ export const PROBLEMS = {
   'not-found': { status: 404, title: 'No such resource' },
   'method-not-allowed': { status: 405, title: 'Method not allowed' },
   'payload-too-large': { status: 413, title: 'The upload is too large' },
+  'uri-too-long': { status: 414, title: 'The URL is too long' },
   'unsupported-media-type': { status: 415, title: 'Unsupported content type' },
   'not-stl': { status: 422, title: 'The upload is not a valid STL file' },
   'idempotency-key-reused': {
@@ -23,6 +24,7 @@ export const PROBLEMS = {
     title: 'The Idempotency-Key was already used with a different request',
   },
   'queue-unavailable': { status: 503, title: 'The job queue is unavailable' },
+  'shutting-down': { status: 503, title: 'This app instance is shutting down' },
   internal: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -3,7 +3,7 @@ import type { Logger } from '@printq/shared';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { AppConfig } from './config.js';
-import { registerErrorHandling } from './errors.js';
+import { answerRoutingError, registerErrorHandling, registerShutdownRefusal } from './errors.js';
 import { createAppMetrics, type AppMetrics } from './metrics.js';
 import { QuoteProducer } from './producer.js';
 import { RedisReadiness } from './readiness.js';
@@ -39,7 +39,9 @@ export async function buildApp(config: AppConfig, log: Logger): Promise<PrintqAp
     // Per-request lines would flood the logs at load; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.MAX_UPLOAD_BYTES,
-    return503OnClosing: true,
+    // registerShutdownRefusal answers with a problem instead.
+    return503OnClosing: false,
+    frameworkErrors: answerRoutingError,
   });
   registerBodyParsers(server, config);
   await server.register(multipart, {
@@ -48,6 +50,7 @@ export async function buildApp(config: AppConfig, log: Logger): Promise<PrintqAp
   registerRequestMetrics(server, metrics);
   const shutdown = { closing: false };
   registerConnectionDraining(server, shutdown);
+  registerShutdownRefusal(server, shutdown, config.RETRY_AFTER_SECONDS);
   registerErrorHandling(server, {
     metrics,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,

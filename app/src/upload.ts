@@ -25,7 +25,28 @@ export async function readUpload(request: FastifyRequest): Promise<Upload> {
   return { mesh: Buffer.isBuffer(body) ? body : Buffer.alloc(0), fields: {} };
 }
 
+/**
+ * The multipart parser (busboy) reports a malformed body with plain errors that carry no
+ * code or status ("Boundary not found", "Unexpected end of form"); left alone they would
+ * become 500s. Framework errors (size and count limits) and our own problems keep their
+ * meaning.
+ */
 async function readMultipart(request: FastifyRequest): Promise<Upload> {
+  try {
+    return await readParts(request);
+  } catch (error) {
+    if (error instanceof ProblemError || hasFrameworkCode(error)) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ProblemError('bad-request', `The multipart body is malformed: ${reason}.`);
+  }
+}
+
+function hasFrameworkCode(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('FST_');
+}
+
+async function readParts(request: FastifyRequest): Promise<Upload> {
   const fields: Record<string, string> = {};
   let file: { mesh: Buffer; fileName: string } | undefined;
   for await (const part of request.parts()) {

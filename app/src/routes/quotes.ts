@@ -1,5 +1,6 @@
 import { isJobId } from '@printq/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { registerMethodNotAllowed } from '../errors.js';
 import { parseIdempotencyKey, parseQuoteParams } from '../params.js';
 import { ProblemError } from '../problems.js';
 import type { JobView, QuoteProducer } from '../producer.js';
@@ -39,9 +40,11 @@ export function registerQuoteRoutes(app: FastifyInstance, options: QuoteRoutesOp
   });
 
   app.get<{ Params: { id: string } }>(`${QUOTES_PATH}/:id`, async (request) => {
-    const { id } = request.params;
+    // UUIDs are case-insensitive (RFC 9562); job ids are stored in lowercase.
+    const id = request.params.id.toLowerCase();
     if (!isJobId(id)) {
-      throw new ProblemError('invalid-job-id', `"${id.slice(0, 64)}" is not a job id (a UUID).`);
+      const shown = request.params.id.slice(0, 64);
+      throw new ProblemError('invalid-job-id', `"${shown}" is not a job id (a UUID).`);
     }
     const job = await producer.getJob(id);
     if (!job) {
@@ -49,6 +52,9 @@ export function registerQuoteRoutes(app: FastifyInstance, options: QuoteRoutesOp
     }
     return present(job);
   });
+
+  registerMethodNotAllowed(app, QUOTES_PATH, ['POST']);
+  registerMethodNotAllowed(app, `${QUOTES_PATH}/:id`, ['GET', 'HEAD']);
 }
 
 function queryOf(request: FastifyRequest): Record<string, unknown> {
