@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { CliError } from './errors.js';
 import type { KubeObject, ObjectRef } from './objects.js';
@@ -62,19 +64,25 @@ const CONNECTION_ERRORS = new Set([
   'CERT_HAS_EXPIRED',
 ]);
 
+/** Where the default kubeconfig lookup reads from; injectable so tests need no real HOME. */
+export interface KubeEnvironment {
+  /** @default process.env */
+  env: NodeJS.ProcessEnv;
+  /** @default os.homedir() */
+  homeDir: string;
+}
+
+const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
 /** Loads the kubeconfig and selects the context, with an error that lists what exists. */
-export function loadKubeConfig(target: KubeTarget): KubeConfig {
+export function loadKubeConfig(
+  target: KubeTarget,
+  environment: KubeEnvironment = { env: process.env, homeDir: homedir() },
+): KubeConfig {
   const kubeConfig = new KubeConfig();
-  const path = target.kubeconfigPath;
   try {
-    if (path) {
-      if (!existsSync(path)) {
-        throw new CliError('KUBECONFIG_INVALID', `kubeconfig ${path} does not exist`);
-      }
-      kubeConfig.loadFromFile(path);
-    } else {
-      kubeConfig.loadFromDefault();
-    }
+    if (target.kubeconfigPath) loadExplicitFile(kubeConfig, target.kubeconfigPath);
+    else loadDefault(kubeConfig, environment);
   } catch (error) {
     if (error instanceof CliError) throw error;
     throw new CliError('KUBECONFIG_INVALID', `cannot read kubeconfig: ${messageOf(error)}`, {
@@ -84,6 +92,62 @@ export function loadKubeConfig(target: KubeTarget): KubeConfig {
   selectContext(kubeConfig, target.context);
   return kubeConfig;
 }
+
+function loadExplicitFile(kubeConfig: KubeConfig, path: string): void {
+  if (!existsSync(path)) {
+    throw new CliError('KUBECONFIG_INVALID', `kubeconfig ${path} does not exist`, {
+      hints: [KUBECONFIG_HINT],
+    });
+  }
+  kubeConfig.loadFromFile(path);
+}
+
+/**
+ * kubectl's lookup order: the files of $KUBECONFIG (missing ones skipped), else
+ * ~/.kube/config, else the pod's service account. client-node's loadFromDefault would go on
+ * to http://localhost:8080, which only yields a confusing TLS error: that case is refused.
+ */
+function loadDefault(kubeConfig: KubeConfig, { env, homeDir }: KubeEnvironment): void {
+  const listed = (env['KUBECONFIG'] ?? '').split(delimiter).filter((file) => file !== '');
+  if (listed.length > 0) {
+    const existing = listed.filter((file) => existsSync(file));
+    if (existing.length === 0) {
+      throw new CliError(
+        'KUBECONFIG_INVALID',
+        `no kubeconfig: $KUBECONFIG names no existing file (${listed.join(delimiter)})`,
+        { hints: [KUBECONFIG_HINT] },
+      );
+    }
+    loadFiles(kubeConfig, existing);
+    return;
+  }
+  const homeConfig = join(homeDir, '.kube', 'config');
+  if (existsSync(homeConfig)) {
+    kubeConfig.loadFromFile(homeConfig);
+  } else if (env['KUBERNETES_SERVICE_HOST'] && existsSync(SERVICE_ACCOUNT_TOKEN)) {
+    kubeConfig.loadFromCluster();
+  } else {
+    throw new CliError(
+      'KUBECONFIG_INVALID',
+      `no kubeconfig: $KUBECONFIG is not set and ${homeConfig} does not exist`,
+      { hints: [KUBECONFIG_HINT] },
+    );
+  }
+}
+
+function loadFiles(kubeConfig: KubeConfig, files: readonly string[]): void {
+  const [first, ...rest] = files;
+  if (first !== undefined) kubeConfig.loadFromFile(first);
+  for (const file of rest) {
+    const next = new KubeConfig();
+    next.loadFromFile(file);
+    kubeConfig.mergeConfig(next);
+  }
+}
+
+const KUBECONFIG_HINT =
+  'create a cluster first (kind create cluster), or name a kubeconfig with --kubeconfig PATH ' +
+  'or KUBECONFIG=PATH';
 
 function selectContext(kubeConfig: KubeConfig, context: string | undefined): void {
   const names = kubeConfig.getContexts().map((entry) => entry.name);

@@ -69,6 +69,28 @@ describe('printq CLI failures (child process)', () => {
     expect(result.stderr).toContain('error[KUBECONFIG_INVALID]');
   }, 120_000);
 
+  it('exits 5 with a hint, not a TLS error and stack, when no kubeconfig exists at all', async () => {
+    const emptyHome = mkdtempSync(join(dir, 'home-'));
+    const result = await runPrintq(['status'], 120_000, {
+      HOME: emptyHome,
+      KUBECONFIG: undefined,
+      KUBERNETES_SERVICE_HOST: undefined,
+    });
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toContain(
+      `error[KUBECONFIG_INVALID]: no kubeconfig: $KUBECONFIG is not set and ${emptyHome}/.kube/config does not exist`,
+    );
+    expect(result.stderr).toContain('hint: create a cluster first');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 120_000);
+
+  it('exits 5 when $KUBECONFIG names only files that do not exist', async () => {
+    const result = await runPrintq(['history']);
+    expect(result.exitCode).toBe(5);
+    expect(result.stderr).toContain('$KUBECONFIG names no existing file (/nonexistent/kubeconfig)');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 120_000);
+
   it('exits 4 naming the field for an invalid or unknown --set, before contacting a cluster', async () => {
     const invalid = await runPrintq([
       'up',

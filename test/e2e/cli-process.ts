@@ -12,12 +12,17 @@ export interface CliResult {
 
 /**
  * Runs the printq CLI as a real child process, from the TypeScript sources (as after a fresh
- * `npm ci`), with a hard time limit so a hung command fails the test instead of jest.
+ * `npm ci`), with a hard time limit so a hung command fails the test instead of jest. `env`
+ * overrides variables of the test's environment; one set to undefined is removed.
  */
-export function runPrintq(args: readonly string[], timeoutMs = 120_000): Promise<CliResult> {
+export function runPrintq(
+  args: readonly string[],
+  timeoutMs = 120_000,
+  env: NodeJS.ProcessEnv = { KUBECONFIG: '/nonexistent/kubeconfig' },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [PRINTQ_BIN, ...args], {
-      env: { ...process.env, PRINTQ_FROM_SOURCE: '1', KUBECONFIG: '/nonexistent/kubeconfig' },
+      env: withoutUndefined({ ...process.env, PRINTQ_FROM_SOURCE: '1', ...env }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -36,4 +41,10 @@ export function runPrintq(args: readonly string[], timeoutMs = 120_000): Promise
       resolve({ exitCode, stdout, stderr });
     });
   });
+}
+
+function withoutUndefined(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
