@@ -45,7 +45,7 @@ case "${1:-}" in
     mkdir -p "$cache"
     setup_system_packages
     setup_python_tools
-    bash "$root/test/harness/build.sh" >/dev/null
+    bash "$root/test/harness/build.sh" | sed "s/^/test-tools: /"
     ;;
   exec)
     shift
