@@ -23,6 +23,8 @@ setup_system_packages() {
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
   command -v unzip >/dev/null 2>&1 || missing+=(unzip)
+  command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   ((${#missing[@]} == 0)) && return
   [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run 'sudo apt-get install ${missing[*]}' and retry"
   echo "test-tools: installing ${missing[*]} from Debian's packages"
