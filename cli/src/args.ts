@@ -23,6 +23,10 @@ export const DEFAULT_CERT_MANAGER_MANIFEST = `https://github.com/cert-manager/ce
 /** Everything a command may read from the command line, already validated. */
 export interface CommandOptions {
   command: CommandName;
+  /** `help`: the command whose help was asked for (`printq up --help`, `printq help up`). */
+  helpTopic?: Exclude<CommandName, 'help'>;
+  /** `help`: no command was given at all, a usage error that still shows the help. */
+  commandMissing: boolean;
   /** Release name: labels, record Secrets. @default printq */
   release: string;
   /** Release namespace (also the app's `namespace` setting on up/upgrade). @default printq */
@@ -77,7 +81,7 @@ const OPTION_SPEC = {
 } as const;
 
 /** Which options each command accepts beyond the cluster-selection ones. */
-const ALLOWED: Record<CommandName, readonly string[]> = {
+export const COMMAND_OPTIONS: Record<CommandName, readonly string[]> = {
   up: [
     'profile',
     'set',
@@ -106,28 +110,41 @@ const ALLOWED: Record<CommandName, readonly string[]> = {
   down: ['delete-data', 'delete-crds', 'keep-history'],
   help: [],
 };
-const COMMON = ['context', 'kubeconfig', 'namespace', 'release', 'help'];
+export const COMMON_OPTIONS = ['context', 'kubeconfig', 'namespace', 'release', 'help'];
 
 export function parseCommandLine(argv: readonly string[]): CommandOptions {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: OPTION_SPEC,
-      allowPositionals: true,
-      strict: true,
-    });
+    parsed = parseOptions(argv);
   } catch (error) {
-    throw usage(error instanceof Error ? error.message : String(error));
+    throw parseError(error, commandIn(argv));
   }
   const { values, positionals } = parsed;
-  const command = (values.help ? 'help' : (positionals[0] ?? 'help')) as CommandName;
-  if (!COMMANDS.includes(command)) throw usage(`unknown command "${positionals[0]}"`);
+  const named = positionals[0];
+  if (named !== undefined && !isCommand(named)) throw usage(`unknown command "${named}"`);
+  if (values.help || named === undefined || named === 'help') {
+    return helpOptions(named === 'help' ? positionals[1] : named, named === undefined);
+  }
+  const command: CommandName = named;
   checkAllowed(command, Object.keys(values));
   checkPositionals(command, positionals.slice(1));
+  return toOptions(command, values, positionals[1]);
+}
 
+type OptionValues = ReturnType<typeof parseOptions>['values'];
+
+function parseOptions(argv: readonly string[]) {
+  return parseArgs({ args: [...argv], options: OPTION_SPEC, allowPositionals: true, strict: true });
+}
+
+function toOptions(
+  command: CommandName,
+  values: OptionValues,
+  revision: string | undefined,
+): CommandOptions {
   return {
     command,
+    commandMissing: false,
     release: dnsLabel('--release', values.release ?? 'printq'),
     namespace:
       values.namespace === undefined ? undefined : dnsLabel('--namespace', values.namespace),
@@ -145,7 +162,7 @@ export function parseCommandLine(argv: readonly string[]): CommandOptions {
     deleteData: values['delete-data'] ?? false,
     deleteCrds: values['delete-crds'] ?? false,
     keepHistory: values['keep-history'] ?? false,
-    revision: command === 'rollback' ? revisionOf(positionals[1]) : undefined,
+    revision: command === 'rollback' ? revisionOf(revision) : undefined,
     summaryOnly: values.summary ?? false,
   };
 }
@@ -170,12 +187,48 @@ export function parseSetFlags(pairs: readonly string[]): Record<string, string> 
   return overrides;
 }
 
+function isCommand(name: string): name is CommandName {
+  return (COMMANDS as readonly string[]).includes(name);
+}
+
+/** The first known command word, so a parse error can point at that command's help. */
+function commandIn(argv: readonly string[]): CommandName | undefined {
+  return argv.find((word): word is CommandName => isCommand(word) && word !== 'help');
+}
+
+function helpOptions(topic: string | undefined, commandMissing: boolean): CommandOptions {
+  if (topic !== undefined && (!isCommand(topic) || topic === 'help')) {
+    throw usage(`unknown command "${topic}"`);
+  }
+  return { ...toOptions('help', {}, undefined), helpTopic: topic, commandMissing };
+}
+
+/** node:util's parseArgs messages, rephrased into printq's one-line form. */
+function parseError(error: unknown, command: CommandName | undefined): CliError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const option = /'(-[^' ]*)/.exec(message)?.[1] ?? '';
+  const hints = [`run printq ${command ? `${command} --help` : 'help'} for the options`];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    return new CliError('USAGE', `unknown option ${option}`, { hints });
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('argument missing')) {
+    return new CliError('USAGE', `option ${option} needs a value`, { hints });
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    return new CliError('USAGE', `option ${option} takes no value`, { hints });
+  }
+  return new CliError('USAGE', message, { hints });
+}
+
 function checkAllowed(command: CommandName, given: readonly string[]): void {
-  const allowed = new Set([...COMMON, ...ALLOWED[command]]);
+  const allowed = new Set([...COMMON_OPTIONS, ...COMMAND_OPTIONS[command]]);
   const rejected = given.filter((name) => !allowed.has(name));
   if (rejected.length > 0) {
-    throw usage(
+    throw new CliError(
+      'USAGE',
       `printq ${command} does not take ${rejected.map((name) => `--${name}`).join(', ')}`,
+      { hints: [`run printq ${command} --help for its options`] },
     );
   }
 }
@@ -223,41 +276,3 @@ function dnsLabel(flag: string, value: string): string {
 function usage(message: string): CliError {
   return new CliError('USAGE', message, { hints: ['run printq help for usage'] });
 }
-
-export const HELP_TEXT = `printq: deploy and upgrade printq on Kubernetes
-
-Usage: printq <command> [options]
-
-Commands:
-  up                 install or upgrade: cert-manager if missing, then all of printq
-  diff               what an upgrade would change (server-side dry run); exit 0 none, 2 changes, 1 error
-  upgrade            apply a new revision, prune what it dropped, record it
-  history            list the recorded revisions
-  rollback [REV]     re-apply revision REV (default: the one before the current) as a new revision
-  status             the current revision and the state of its workloads
-  down               delete the release (keeps PVCs, namespaces and CRDs unless asked)
-
-Cluster:
-  --kubeconfig PATH  kubeconfig file (default $KUBECONFIG, ~/.kube/config)
-  --context NAME     kubeconfig context (default: current-context)
-  -n, --namespace NS release namespace, also the app namespace (default printq)
-  --release NAME     release name (default printq)
-
-Settings (up, upgrade, diff):
-  --profile kind|production    settings profile (default: recorded, else kind)
-  --set key=value              override one setting, e.g. --set images.app.tag=v2 (repeatable)
-  --reset-values               start from profile defaults instead of the recorded --set values
-
-Apply (up, upgrade, rollback):
-  --no-wait                    do not wait for rollouts
-  --timeout DURATION           rollout wait limit, e.g. 90s, 5m (default 5m)
-  --atomic                     roll back automatically when the rollout fails
-  --force-conflicts            take over fields owned by another field manager
-  --cert-manager-manifest SRC  cert-manager release manifest, path or URL (up)
-  --skip-cert-manager          do not install cert-manager (up)
-
-Down:
-  --delete-data      also delete PersistentVolumeClaims and the namespaces
-  --delete-crds      also delete printq's CRDs (deletes every QueueScaler)
-  --keep-history     keep the release records
-`;

@@ -1,9 +1,10 @@
 import { pathToFileURL } from 'node:url';
 import type { CommandOptions } from './args.js';
-import { HELP_TEXT, parseCommandLine } from './args.js';
+import { parseCommandLine } from './args.js';
 import * as commands from './commands.js';
 import type { Session } from './engine.js';
-import { CliError, DIFF_EXIT, formatCliError, toCliError } from './errors.js';
+import { CliError, DIFF_EXIT, ERRORS, formatCliError, toCliError } from './errors.js';
+import { commandHelp, globalHelp } from './help.js';
 import { ApiError, KubeClient } from './kube.js';
 import type { Io } from './progress.js';
 import { ReleaseStore } from './release.js';
@@ -25,10 +26,7 @@ export async function run(argv: readonly string[], deps: RunDependencies): Promi
   let options: CommandOptions | undefined;
   try {
     options = parseCommandLine(argv);
-    if (options.command === 'help') {
-      deps.io.stdout.write(HELP_TEXT);
-      return 0;
-    }
+    if (options.command === 'help') return printHelp(options, deps.io);
     // Catch a bad --set before touching the cluster when the profile is known up front.
     if (options.profile && Object.keys(options.overrides).length > 0) {
       await validateSettings(options.profile, options.overrides);
@@ -43,6 +41,18 @@ export async function run(argv: readonly string[], deps: RunDependencies): Promi
     }
     return options?.command === 'diff' ? DIFF_EXIT.error : cliError.exitCode;
   }
+}
+
+/** Help asked for goes to stdout (exit 0); help shown because no command was given is a
+ * usage error (stderr, exit 3), so a script calling bare `printq` does not pass silently. */
+function printHelp(options: CommandOptions, io: Io): number {
+  const text = options.helpTopic ? commandHelp(options.helpTopic) : globalHelp();
+  if (!options.commandMissing) {
+    io.stdout.write(text);
+    return 0;
+  }
+  io.stderr.write(`${text}\nerror[USAGE]: no command given\n`);
+  return ERRORS.USAGE.exitCode;
 }
 
 /** An API answer no command handled itself: refused credentials get their own code. */

@@ -89,4 +89,27 @@ describe('parseCommandLine', () => {
     expect(parseCommandLine([]).command).toBe('help');
     expect(parseCommandLine(['up', '--help']).command).toBe('help');
   });
+
+  it('marks a missing command, and keeps the command whose help was asked for', () => {
+    expect(parseCommandLine([])).toMatchObject({ command: 'help', commandMissing: true });
+    expect(parseCommandLine(['status', '--help'])).toMatchObject({
+      command: 'help',
+      helpTopic: 'status',
+      commandMissing: false,
+    });
+    expect(parseCommandLine(['help', 'upgrade']).helpTopic).toBe('upgrade');
+    expect(parseCommandLine(['--help']).helpTopic).toBeUndefined();
+    expect(usageError(['help', 'nope']).message).toBe('unknown command "nope"');
+  });
+
+  it('rephrases parseArgs failures as one clean line with a hint to the command help', () => {
+    const unknown = usageError(['status', '--x']);
+    expect(unknown.code).toBe('USAGE');
+    expect(unknown.message).toBe('unknown option --x');
+    expect(unknown.hints).toEqual(['run printq status --help for the options']);
+    expect(usageError(['up', '--x=1']).message).toBe('unknown option --x');
+    expect(usageError(['up', '--profile']).message).toBe('option --profile needs a value');
+    expect(usageError(['up', '--atomic=yes']).message).toBe('option --atomic takes no value');
+    expect(usageError(['-q']).hints).toEqual(['run printq help for the options']);
+  });
 });

@@ -128,6 +128,33 @@ describe('printq CLI failures (child process)', () => {
     expect(help.stdout).toMatch(/diff .*exit 0 none, 2 changes, 1 error/);
   }, 120_000);
 
+  it('prints the help to stderr and exits 3 when no command is given', async () => {
+    const bare = await runPrintq([]);
+    expect(bare.exitCode).toBe(3);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('Usage: printq <command> [options]');
+    expect(bare.stderr).toContain('error[USAGE]: no command given');
+  }, 120_000);
+
+  it('prints per-command help for status --help, with exit codes in the global help', async () => {
+    const status = await runPrintq(['status', '--help']);
+    expect(status.exitCode).toBe(0);
+    expect(status.stdout).toMatch(/^Usage: printq status \[options\]/);
+    expect(status.stdout).not.toContain('--profile');
+
+    const help = await runPrintq(['help']);
+    expect(help.stdout).toMatch(/^Exit codes:$/m);
+    expect(help.stdout).toMatch(/^ {2}7 +CLUSTER_UNREACHABLE: /m);
+  }, 120_000);
+
+  it('rejects an unknown flag with one clean line and a hint, exit 3', async () => {
+    const result = await runPrintq(['status', '--x']);
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toBe(
+      'error[USAGE]: unknown option --x\n  hint: run printq status --help for the options\n',
+    );
+  }, 120_000);
+
   it('exits 1, not 7, when diff cannot reach the cluster (diff(1) convention)', async () => {
     const result = await runPrintq(['diff', '--kubeconfig', unreachableConfig]);
     expect(result.exitCode).toBe(1);
