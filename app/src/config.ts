@@ -37,6 +37,11 @@ export const appConfigSchema = z.object({
     .default(64 * MiB),
   /** Lifetime of stored mesh bytes if no worker ever picks the job up. */
   MESH_TTL_SECONDS: seconds(24 * 3600),
+  /**
+   * Lifetime of stored mesh bytes until their job is added (then MESH_TTL_SECONDS): what a
+   * failed enqueue can leave behind when Redis cannot even be reached for the cleanup.
+   */
+  MESH_PENDING_TTL_SECONDS: seconds(60),
   /** How long finished jobs (results and failures) stay readable by GET. */
   RESULT_TTL_SECONDS: seconds(24 * 3600),
   /** How long an Idempotency-Key is remembered. */

@@ -7,7 +7,8 @@ import type {
 } from 'fastify';
 import type { AppMetrics } from './metrics.js';
 import { PROBLEM_CONTENT_TYPE, ProblemError } from './problems.js';
-import { IdempotencyConflictError, QueueUnavailableError } from './producer.js';
+import { IdempotencyConflictError } from './producer.js';
+import { QueueUnavailableError, queueFailureProblem } from './queue-failures.js';
 
 interface ErrorHandlingOptions {
   metrics: AppMetrics;
@@ -21,7 +22,10 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
     const problem = toProblem(error, options);
     if (error instanceof QueueUnavailableError) {
       options.metrics.enqueueFailures.inc({ reason: error.reason });
-      request.log.warn({ reason: error.reason, err: error.cause }, 'queue unavailable');
+      request.log.warn(
+        { reason: error.reason, operation: error.operation, err: error.cause },
+        'queue unavailable',
+      );
     } else if (!(error instanceof ProblemError) && problem.status >= 500) {
       request.log.error({ err: error }, 'request failed');
     }
@@ -120,12 +124,7 @@ export function registerShutdownRefusal(
 function toProblem(error: FastifyError, options: ErrorHandlingOptions): ProblemError {
   if (error instanceof ProblemError) return error;
   if (error instanceof QueueUnavailableError) {
-    return new ProblemError(
-      'queue-unavailable',
-      'The job queue did not answer in time; the quote was not accepted. Retry later.',
-      { reason: error.reason },
-      { 'Retry-After': String(options.retryAfterSeconds) },
-    );
+    return queueFailureProblem(error, options.retryAfterSeconds);
   }
   if (error instanceof IdempotencyConflictError) {
     return new ProblemError(

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Queue } from 'bullmq';
-import type { QueueFailureReason } from './producer.js';
+import { QUEUE_FAILURE_REASONS } from './queue-failures.js';
 
 export interface AppMetrics {
   registry: Registry;
@@ -18,19 +18,13 @@ const QUEUE_DEPTH_TIMEOUT_MS = 250;
 export function createAppMetrics(queue: Queue): AppMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'printq_app_' });
-  const failureReasons: QueueFailureReason[] = [
-    'deadline',
-    'disconnected',
-    'command-timeout',
-    'redis-error',
-  ];
   const enqueueFailures = new Counter({
     name: 'printq_app_enqueue_failures_total',
-    help: 'Enqueue attempts answered 503 because Redis was unavailable, by reason',
+    help: 'Enqueues and status reads answered 503 because Redis failed, by reason',
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  for (const reason of failureReasons) enqueueFailures.inc({ reason }, 0);
+  for (const reason of QUEUE_FAILURE_REASONS) enqueueFailures.inc({ reason }, 0);
   new Gauge({
     name: 'printq_app_queue_depth',
     help: 'Jobs waiting in the quote queue (wait + prioritized), read at scrape time',

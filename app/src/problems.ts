@@ -24,6 +24,7 @@ export const PROBLEMS = {
     title: 'The Idempotency-Key was already used with a different request',
   },
   'queue-unavailable': { status: 503, title: 'The job queue is unavailable' },
+  'queue-full': { status: 503, title: 'The job queue is full' },
   'shutting-down': { status: 503, title: 'This app instance is shutting down' },
   internal: { status: 500, title: 'Internal server error' },
 } as const satisfies Record<string, { status: number; title: string }>;

@@ -13,21 +13,10 @@ import {
 } from '@printq/shared';
 import { Queue, type JobsOptions, type JobState } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { DeadlineExceededError, withDeadline } from './deadline.js';
+import { withDeadline } from './deadline.js';
+import { classifyFailure, QueueUnavailableError, type QueueOperation } from './queue-failures.js';
 
-/** Why an enqueue (or a status read) could not reach Redis; a metric label. */
-export type QueueFailureReason = 'deadline' | 'disconnected' | 'command-timeout' | 'redis-error';
-
-/** Redis is down, paused, slow or unreachable: transient, the client should retry later. */
-export class QueueUnavailableError extends Error {
-  override readonly name = 'QueueUnavailableError';
-  constructor(
-    readonly reason: QueueFailureReason,
-    override readonly cause: unknown,
-  ) {
-    super(`queue unavailable (${reason})`);
-  }
-}
+export { classifyFailure, QueueUnavailableError } from './queue-failures.js';
 
 /** The Idempotency-Key was first used with a different request body or parameters. */
 export class IdempotencyConflictError extends Error {
@@ -42,6 +31,12 @@ export interface ProducerOptions {
   deadlineMs: number;
   /** Lifetime of mesh bytes whose job never runs. @default 86400 */
   meshTtlSeconds: number;
+  /**
+   * Lifetime of mesh bytes until their job is added; extended to meshTtlSeconds then. Bounds
+   * the memory a failed enqueue leaves behind when even the cleanup cannot reach Redis.
+   * @default 60
+   */
+  pendingMeshTtlSeconds: number;
   /** How long finished jobs stay readable. @default 86400 */
   resultTtlSeconds: number;
   /** How long an Idempotency-Key is remembered. @default 86400 */
@@ -118,31 +113,38 @@ export class QuoteProducer {
   }
 
   async enqueueQuote(request: QuoteRequest): Promise<EnqueueResult> {
-    return this.guard(this.storeAndAddQuote(request));
+    const id = request.idempotencyKey ? idempotentJobId(request.idempotencyKey) : randomUUID();
+    const work = this.storeAndAddQuote(id, request);
+    try {
+      return await this.guard(work, 'enqueue');
+    } catch (error) {
+      this.cleanUpOrphanMesh(id, work);
+      throw error;
+    }
   }
 
   /** Adds a `simulate` job (load and scaling tests); no mesh involved. */
   async enqueueSimulate(data: SimulateJobData, jobId: string = randomUUID()): Promise<string> {
-    await this.guard(this.queue.add(JOB_NAMES.simulate, data, this.jobOptions(jobId)));
+    await this.guard(this.queue.add(JOB_NAMES.simulate, data, this.jobOptions(jobId)), 'enqueue');
     return jobId;
   }
 
   async getJob(id: string): Promise<JobView | undefined> {
-    return this.guard(this.readJob(id));
+    return this.guard(this.readJob(id), 'read');
   }
 
   async close(): Promise<void> {
     await this.queue.close();
   }
 
-  private async storeAndAddQuote(request: QuoteRequest): Promise<EnqueueResult> {
-    const id = request.idempotencyKey ? idempotentJobId(request.idempotencyKey) : randomUUID();
+  private async storeAndAddQuote(id: string, request: QuoteRequest): Promise<EnqueueResult> {
     if (request.idempotencyKey) {
       const fingerprint = requestFingerprint(request);
       const replay = await this.claimIdempotencyKey(request.idempotencyKey, fingerprint, id);
       if (replay && (await this.queue.getJob(id))) return { id, created: false };
     }
-    await this.connection.set(meshKey(id), request.mesh, 'EX', this.options.meshTtlSeconds);
+    const pendingTtl = this.options.pendingMeshTtlSeconds;
+    await this.connection.set(meshKey(id), request.mesh, 'EX', pendingTtl);
     const data: QuoteJobData = {
       kind: 'quote',
       meshKey: meshKey(id),
@@ -152,7 +154,26 @@ export class QuoteProducer {
       sizeBytes: request.mesh.length,
     };
     await this.queue.add(JOB_NAMES.quote, data satisfies JobData, this.jobOptions(id));
+    await this.connection.expire(meshKey(id), this.options.meshTtlSeconds);
     return { id, created: true };
+  }
+
+  /**
+   * A refused or late enqueue may have stored its mesh without adding the job. Once the
+   * (uncancellable) work settles with an error, the mesh is deleted unless its job exists
+   * after all; if Redis cannot be reached, the pending TTL removes it. Never awaited: the
+   * 503 does not wait for this.
+   */
+  private cleanUpOrphanMesh(id: string, work: Promise<unknown>): void {
+    const jobKey = this.queue.toKey(id);
+    work.then(
+      () => undefined,
+      () =>
+        withDeadline(
+          this.connection.eval(DELETE_ORPHAN_MESH, 2, jobKey, meshKey(id)),
+          this.options.deadlineMs,
+        ).catch(() => undefined),
+    );
   }
 
   /**
@@ -200,25 +221,20 @@ export class QuoteProducer {
     return view;
   }
 
-  private async guard<T>(work: Promise<T>): Promise<T> {
+  private async guard<T>(work: Promise<T>, operation: QueueOperation): Promise<T> {
     try {
       return await withDeadline(work, this.options.deadlineMs - RESPONSE_RESERVE_MS);
     } catch (error) {
       if (error instanceof IdempotencyConflictError) throw error;
-      throw new QueueUnavailableError(classifyFailure(error), error);
+      throw new QueueUnavailableError(classifyFailure(error), operation, error);
     }
   }
 }
 
-export function classifyFailure(error: unknown): QueueFailureReason {
-  if (error instanceof DeadlineExceededError) return 'deadline';
-  const message = error instanceof Error ? error.message : String(error);
-  if (/enableOfflineQueue|Connection is closed|not connected|ECONNREFUSED/i.test(message)) {
-    return 'disconnected';
-  }
-  if (/Command timed out/i.test(message)) return 'command-timeout';
-  return 'redis-error';
-}
+/** KEYS[1] job hash, KEYS[2] mesh: delete the mesh only if no job refers to it. */
+const DELETE_ORPHAN_MESH = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return redis.call('DEL', KEYS[2]) end
+return 0`;
 
 /** The same request means the same bytes and the same parameters. */
 function requestFingerprint(request: QuoteRequest): string {

@@ -9,14 +9,23 @@ export interface ReadinessOptions {
 }
 
 /**
- * Redis reachability for /readyz: a PING with a timeout, cached briefly so frequent probes
- * cost one round trip per cache period. A connection that is not `ready` answers false
- * without any I/O.
+ * - `ok`: Redis answers and has room.
+ * - `unreachable`: no connection, or no answer within the timeout.
+ * - `full`: used memory has reached maxmemory; under noeviction every write (every new
+ *   quote) is refused with OOM, so the app cannot do its job: the same as an outage for
+ *   readiness (design: readiness turns false on Redis trouble), but reported distinctly.
+ */
+export type RedisHealth = 'ok' | 'unreachable' | 'full';
+
+/**
+ * Redis health for /readyz: one `INFO memory` with a timeout (reachability and room at
+ * once), cached briefly so frequent probes cost one round trip per cache period. A
+ * connection that is not `ready` answers `unreachable` without any I/O.
  */
 export class RedisReadiness {
   private checkedAt = Number.NEGATIVE_INFINITY;
-  private ready = false;
-  private inflight: Promise<boolean> | undefined;
+  private health: RedisHealth = 'unreachable';
+  private inflight: Promise<RedisHealth> | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -27,31 +36,40 @@ export class RedisReadiness {
   }
 
   async isReady(): Promise<boolean> {
-    if (this.connection.status !== 'ready') return this.remember(false);
-    if (this.now() - this.checkedAt < this.options.cacheMs) return this.ready;
-    this.inflight ??= this.ping().finally(() => (this.inflight = undefined));
+    return (await this.check()) === 'ok';
+  }
+
+  async check(): Promise<RedisHealth> {
+    if (this.connection.status !== 'ready') return this.remember('unreachable');
+    if (this.now() - this.checkedAt < this.options.cacheMs) return this.health;
+    this.inflight ??= this.probe().finally(() => (this.inflight = undefined));
     return this.inflight;
   }
 
-  private async ping(): Promise<boolean> {
+  private async probe(): Promise<RedisHealth> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), this.options.timeoutMs);
+    const timeout = new Promise<RedisHealth>((resolve) => {
+      timer = setTimeout(() => resolve('unreachable'), this.options.timeoutMs);
     });
-    const pong = this.connection.ping().then(
-      (reply) => reply === 'PONG',
-      () => false,
-    );
+    const info = this.connection
+      .info('memory')
+      .then(healthFromMemoryInfo, () => 'unreachable' as const);
     try {
-      return this.remember(await Promise.race([pong, timeout]));
+      return this.remember(await Promise.race([info, timeout]));
     } finally {
       clearTimeout(timer);
     }
   }
 
-  private remember(ready: boolean): boolean {
-    this.ready = ready;
+  private remember(health: RedisHealth): RedisHealth {
+    this.health = health;
     this.checkedAt = this.now();
-    return ready;
+    return health;
   }
+}
+
+function healthFromMemoryInfo(info: string): RedisHealth {
+  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+  const maxBytes = field('maxmemory');
+  return maxBytes > 0 && field('used_memory') >= maxBytes ? 'full' : 'ok';
 }

@@ -76,6 +76,7 @@ function producerOptions(config: AppConfig) {
   return {
     deadlineMs: config.ENQUEUE_DEADLINE_MS,
     meshTtlSeconds: config.MESH_TTL_SECONDS,
+    pendingMeshTtlSeconds: config.MESH_PENDING_TTL_SECONDS,
     resultTtlSeconds: config.RESULT_TTL_SECONDS,
     idempotencyTtlSeconds: config.IDEMPOTENCY_TTL_SECONDS,
     attempts: config.JOB_ATTEMPTS,

@@ -33,6 +33,9 @@ describe('classifyFailure', () => {
       classifyFailure(new Error("Stream isn't writeable and enableOfflineQueue options is false")),
     ).toBe('disconnected');
     expect(classifyFailure(new Error('Command timed out'))).toBe('command-timeout');
-    expect(classifyFailure(new Error('OOM command not allowed'))).toBe('redis-error');
+    expect(classifyFailure(new Error('OOM command not allowed when used memory'))).toBe(
+      'redis-oom',
+    );
+    expect(classifyFailure(new Error('ERR unknown command'))).toBe('redis-error');
   });
 });

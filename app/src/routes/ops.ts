@@ -15,12 +15,22 @@ export function registerOpsRoutes(app: FastifyInstance, options: OpsRoutesOption
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async () => {
-    if (await options.readiness.isReady()) return { status: 'ready', redis: 'ok' };
+    const health = await options.readiness.check();
+    if (health === 'ok') return { status: 'ready', redis: 'ok' };
+    const retryAfter = { 'Retry-After': String(options.retryAfterSeconds) };
+    if (health === 'full') {
+      throw new ProblemError(
+        'queue-full',
+        'Redis is out of memory (maxmemory reached); new quotes cannot be accepted.',
+        { redis: 'full' },
+        retryAfter,
+      );
+    }
     throw new ProblemError(
       'queue-unavailable',
       'Redis is not reachable; new quotes cannot be accepted.',
       { redis: 'unreachable' },
-      { 'Retry-After': String(options.retryAfterSeconds) },
+      retryAfter,
     );
   });
 
