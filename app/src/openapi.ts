@@ -13,7 +13,11 @@ function problemResponse(description: string, kinds: ProblemKind[]) {
 }
 
 const unavailable = {
-  ...problemResponse('Redis did not answer within the enqueue deadline', ['queue-unavailable']),
+  ...problemResponse(
+    'Redis is unreachable, did not answer within the deadline, or is out of memory; the ' +
+      '`reason` member says which',
+    ['queue-unavailable', 'queue-full'],
+  ),
   headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait' } },
 };
 
