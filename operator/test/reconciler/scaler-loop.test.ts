@@ -237,9 +237,14 @@ describe('ScalerLoop', () => {
     const { loop, clock } = fixture(0, { pollIntervalSeconds: 2 });
     loop.start();
     await clock.advance(0);
-    await waitUntil(() => loop.polls === 1);
-    for (let i = 0; i < 3; i += 1) await clock.advance(2000);
-    await waitUntil(() => loop.polls === 4);
+    // Each poll does real Redis I/O: wait until it finished and scheduled the next one.
+    const nextScheduled = (polls: number) => () =>
+      loop.polls === polls && clock.pendingDelaysMs().length === 1;
+    await waitUntil(nextScheduled(1));
+    for (let i = 2; i <= 4; i += 1) {
+      await clock.advance(2000);
+      await waitUntil(nextScheduled(i));
+    }
     const [delay] = clock.pendingDelaysMs();
     expect(delay).toBeGreaterThanOrEqual(1800);
     expect(delay).toBeLessThanOrEqual(2200);
