@@ -27,8 +27,9 @@ export async function run(argv: readonly string[], deps: RunDependencies): Promi
   try {
     options = parseCommandLine(argv);
     if (options.command === 'help') return printHelp(options, deps.io);
-    // Catch a bad --set before touching the cluster when the profile is known up front.
-    if (options.profile && Object.keys(options.overrides).length > 0) {
+    // Catch bad settings (a --set, production's missing ACME e-mail) before touching the
+    // cluster when the profile is known up front.
+    if (options.profile) {
       await validateSettings(options.profile, options.overrides);
     }
     const session = await openSession(options, deps);

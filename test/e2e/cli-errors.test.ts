@@ -118,6 +118,19 @@ describe('printq CLI failures (child process)', () => {
     expect(unknown.stderr).toContain('unknown setting: worker.maxReplica');
   }, 120_000);
 
+  it('exits 4 naming tls.acmeEmail for production without an ACME e-mail, before contacting a cluster', async () => {
+    const result = await runPrintq([
+      'up',
+      '--profile',
+      'production',
+      '--kubeconfig',
+      unreachableConfig,
+    ]);
+    expect(result.exitCode).toBe(4);
+    expect(result.stderr).toContain('error[INVALID_SETTING]');
+    expect(result.stderr).toContain('tls.acmeEmail: is required for the production profile');
+  }, 120_000);
+
   it('exits 3 on a usage error and 0 with the command list for help', async () => {
     const bad = await runPrintq(['upgrade', '--delete-data']);
     expect(bad.exitCode).toBe(3);
