@@ -38,13 +38,6 @@ export const operatorConfigSchema = z
 
 export type OperatorConfig = z.output<typeof operatorConfigSchema>;
 
-const SETTINGS = Object.keys(operatorConfigSchema.shape);
-
 export function loadOperatorConfig(env: Env = process.env): OperatorConfig {
-  // Only our own settings (and their `_FILE` forms) are read: unrelated `*_FILE` variables of
-  // the environment (e.g. TF_CLI_CONFIG_FILE) must not make startup fail.
-  const own = Object.entries(env).filter(
-    ([key]) => SETTINGS.includes(key) || SETTINGS.includes(key.replace(/_FILE$/, '')),
-  );
-  return loadConfig(operatorConfigSchema, Object.fromEntries(own));
+  return loadConfig(operatorConfigSchema, env);
 }
