@@ -140,8 +140,18 @@ export function valuesSchema(): Record<string, unknown> {
   };
 }
 
-// Relations JSON Schema cannot express; `fail` names the field like parseSettings does.
-const VALIDATE_TEMPLATE = `{{- /* Cross-field checks of values.yaml (the schema checks each field). */ -}}
+/**
+ * Relations JSON Schema cannot express; `fail` names the field like parseSettings does.
+ * The objects' namespace is fixed when the chart is generated (the chart creates it with its
+ * Pod Security labels, and network policies, RBAC subjects and the ingress controller's
+ * --watch-namespace name it), so a release in any other namespace is refused up front
+ * instead of deploying somewhere the user did not ask for.
+ */
+function validateTemplate(namespace: string): string {
+  return `{{- /* Cross-field checks of values.yaml (the schema checks each field). */ -}}
+{{- if ne .Release.Namespace "${namespace}" }}
+{{- fail (printf "namespace: this chart deploys into namespace ${namespace} only (got --namespace %s): install it with --namespace ${namespace} --create-namespace" .Release.Namespace) }}
+{{- end }}
 {{- if lt (int .Values.worker.maxReplicas) (int .Values.worker.minReplicas) }}
 {{- fail "worker.maxReplicas: must be >= worker.minReplicas" }}
 {{- end }}
@@ -152,6 +162,7 @@ const VALIDATE_TEMPLATE = `{{- /* Cross-field checks of values.yaml (the schema 
 {{- fail "tls.acmeEmail: is required for the production profile (Let's Encrypt account)" }}
 {{- end }}
 `;
+}
 
 /**
  * The Redis password: generated on first install, read back with \`lookup\` on upgrades, kept
@@ -183,7 +194,7 @@ data:
 
 function notesTemplate(settings: Settings): string {
   const ns = settings.namespace;
-  return `printq {{ .Chart.AppVersion }} ({{ .Values.profile }} profile)
+  return `printq {{ .Chart.AppVersion }} ({{ .Values.profile }} profile), namespace ${ns}
 
 API:  https://{{ .Values.host }}/api/quotes
 Try:  curl -sS --data-binary @examples/calibration-cube-20mm.stl -H 'content-type: model/stl' https://{{ .Values.host }}/api/quotes
@@ -277,7 +288,7 @@ export function renderChart(): Record<string, string> {
   files['values.schema.json'] = `${JSON.stringify(valuesSchema(), null, 2)}\n`;
   files['crds/queuescalers.printq.dev.yaml'] = crdYaml();
   files['templates/NOTES.txt'] = notesTemplate(kindSettings);
-  files['templates/validate.yaml'] = VALIDATE_TEMPLATE;
+  files['templates/validate.yaml'] = validateTemplate(kindSettings.namespace);
   files['templates/redis-secret.yaml'] = redisSecretTemplate(kindSettings.namespace);
   kindFiles.forEach((kindFile, index) => {
     if (kindFile.file === CRD_CONCERN) return;

@@ -27,7 +27,7 @@ describeWithControlPlane('charts/printq on a real apiserver', () => {
   beforeAll(async () => {
     const kubeconfig = plane().kubeconfigPath;
     helm = (...args) =>
-      run(helmPath(), [...args, '--kubeconfig', kubeconfig, '--namespace', 'default']);
+      run(helmPath(), [...args, '--kubeconfig', kubeconfig, '--namespace', 'printq']);
     kubectl = (...args) => run(kubectlPath(), [...args, '--kubeconfig', kubeconfig]);
     await installCertManagerApi();
   }, 120_000);
@@ -71,11 +71,30 @@ describeWithControlPlane('charts/printq on a real apiserver', () => {
     return result.stdout;
   }
 
-  it('installs with helm upgrade --install', () => {
-    const result = helm('upgrade', '--install', RELEASE, CHART_DIR);
+  it('refuses to install into another namespace and creates nothing', () => {
+    const result = run(helmPath(), [
+      'install',
+      'elsewhere',
+      CHART_DIR,
+      '--kubeconfig',
+      plane().kubeconfigPath,
+      '--namespace',
+      'default',
+    ]);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('this chart deploys into namespace printq only');
+    expect(kubectl('get', 'namespace', 'printq').status).not.toBe(0);
+  });
+
+  it('installs with helm upgrade --install --create-namespace into printq', () => {
+    const result = helm('upgrade', '--install', RELEASE, CHART_DIR, '--create-namespace');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('STATUS: deployed');
+    expect(result.stdout).toContain('NAMESPACE: printq');
+    // The chart's own Namespace object (Pod Security labels) was applied over Helm's.
+    const labels = kubectl('get', 'namespace', 'printq', '-o', 'jsonpath={.metadata.labels}');
+    expect(labels.stdout).toContain('"pod-security.kubernetes.io/enforce":"restricted"');
     expect(workerDeployment().image).toBe('printq/worker:dev');
     expect(redisPassword()).toMatch(/^[A-Za-z0-9+/=]{64}$/);
   });

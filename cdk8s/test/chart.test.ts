@@ -33,8 +33,11 @@ function valuesFile(values: unknown): string {
   return file;
 }
 
+/** The chart installs into the app namespace only (validate.yaml refuses any other). */
+const IN_NS = ['--namespace', 'printq'];
+
 function template(args: string[] = []): ManifestObject[] {
-  const result = run(helm, ['template', 'printq', CHART_DIR, '--include-crds', ...args]);
+  const result = run(helm, ['template', 'printq', CHART_DIR, '--include-crds', ...IN_NS, ...args]);
   if (result.status !== 0) throw new Error(`helm template failed: ${result.stderr}`);
   return parseYamlStream(result.stdout);
 }
@@ -76,7 +79,7 @@ describe('charts/printq', () => {
       helmValues(parseSettings('production', { tls: { acmeEmail: TEST_EMAIL } })),
     );
     for (const args of [[], ['--values', prodValues]]) {
-      const result = run(helm, ['lint', CHART_DIR, '--strict', ...args]);
+      const result = run(helm, ['lint', CHART_DIR, '--strict', ...IN_NS, ...args]);
       expect(result.stdout).toContain('1 chart(s) linted, 0 chart(s) failed');
       expect(result.stdout).not.toMatch(/\[(ERROR|WARNING)\]/);
       expect(result.status).toBe(0);
@@ -153,20 +156,26 @@ describe('charts/printq', () => {
     [['--set', 'worker.maxReplicas=0'], /\/worker\/maxReplicas/],
     [['--set', 'app.resources.limits.memory=lots'], /\/app\/resources\/limits\/memory/],
   ])('refuses bad values %j, naming the field', (args, message) => {
-    const result = run(helm, ['template', 'printq', CHART_DIR, ...args]);
+    const result = run(helm, ['template', 'printq', CHART_DIR, ...IN_NS, ...args]);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(message);
   });
 
+  it('refuses a release namespace other than printq instead of deploying into printq', () => {
+    for (const namespace of ['other', 'default']) {
+      const result = run(helm, ['template', 'x', CHART_DIR, '--namespace', namespace]);
+      expect(result.status).not.toBe(0);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(
+        `namespace: this chart deploys into namespace printq only (got --namespace ${namespace})`,
+      );
+      expect(result.stderr).toContain('install it with --namespace printq --create-namespace');
+    }
+    expect(run(helm, ['template', 'x', CHART_DIR, ...IN_NS]).status).toBe(0);
+  });
+
   it('has a NOTES.txt saying how to reach the app', () => {
-    const result = run(helm, [
-      'install',
-      'printq',
-      CHART_DIR,
-      '--dry-run=client',
-      '--namespace',
-      'default',
-    ]);
+    const result = run(helm, ['install', 'printq', CHART_DIR, '--dry-run=client', ...IN_NS]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('https://printq.localtest.me/api/quotes');
     expect(result.stdout).toContain('kubectl -n printq port-forward svc/printq-app 8080:80');
