@@ -45,6 +45,8 @@ export interface CommandOptions {
   timeoutMs: number;
   atomic: boolean;
   forceConflicts: boolean;
+  /** Take over a release left pending by an interrupted run. @default false */
+  forceUnlock: boolean;
   certManagerManifest: string;
   skipCertManager: boolean;
   deleteData: boolean;
@@ -71,6 +73,7 @@ const OPTION_SPEC = {
   timeout: { type: 'string' },
   atomic: { type: 'boolean' },
   'force-conflicts': { type: 'boolean' },
+  'force-unlock': { type: 'boolean' },
   'cert-manager-manifest': { type: 'string' },
   'skip-cert-manager': { type: 'boolean' },
   'delete-data': { type: 'boolean' },
@@ -90,6 +93,7 @@ export const COMMAND_OPTIONS: Record<CommandName, readonly string[]> = {
     'timeout',
     'atomic',
     'force-conflicts',
+    'force-unlock',
     'cert-manager-manifest',
     'skip-cert-manager',
   ],
@@ -102,10 +106,11 @@ export const COMMAND_OPTIONS: Record<CommandName, readonly string[]> = {
     'timeout',
     'atomic',
     'force-conflicts',
+    'force-unlock',
   ],
   diff: ['profile', 'set', 'reset-values', 'summary'],
   history: [],
-  rollback: ['wait', 'no-wait', 'timeout', 'force-conflicts'],
+  rollback: ['wait', 'no-wait', 'timeout', 'force-conflicts', 'force-unlock'],
   status: [],
   down: ['delete-data', 'delete-crds', 'keep-history'],
   help: [],
@@ -157,6 +162,7 @@ function toOptions(
     timeoutMs: timeoutOf(values.timeout),
     atomic: values.atomic ?? false,
     forceConflicts: values['force-conflicts'] ?? false,
+    forceUnlock: values['force-unlock'] ?? false,
     certManagerManifest: values['cert-manager-manifest'] ?? DEFAULT_CERT_MANAGER_MANIFEST,
     skipCertManager: values['skip-cert-manager'] ?? false,
     deleteData: values['delete-data'] ?? false,

@@ -31,6 +31,7 @@ function deployOptions(options: CommandOptions): DeployOptions {
     timeoutMs: options.timeoutMs,
     atomic: options.atomic,
     forceConflicts: options.forceConflicts,
+    forceUnlock: options.forceUnlock,
   };
 }
 
@@ -75,7 +76,13 @@ export async function up(session: Session, options: CommandOptions): Promise<Exi
   await ensureRedisPassword(session, objects, synthesized.settings.namespace);
   await deployRevision(
     session,
-    { objects, profile, overrides, description: latest ? 'Upgrade complete' : 'Install complete' },
+    {
+      action: latest ? 'upgrade' : 'install',
+      objects,
+      profile,
+      overrides,
+      description: latest ? 'Upgrade complete' : 'Install complete',
+    },
     deployOptions(options),
   );
   printAccess(session, objects);
@@ -137,7 +144,7 @@ export async function upgrade(session: Session, options: CommandOptions): Promis
   await ensureRedisPassword(session, objects, settings.namespace);
   const record = await deployRevision(
     session,
-    { objects, profile, overrides, description: 'Upgrade complete' },
+    { action: 'upgrade', objects, profile, overrides, description: 'Upgrade complete' },
     deployOptions(options),
   );
   session.io.stdout.write(`upgraded ${record.name} to revision ${record.revision}\n`);
@@ -205,6 +212,7 @@ export async function rollback(session: Session, options: CommandOptions): Promi
   const record = await deployRevision(
     session,
     {
+      action: 'rollback',
       objects: target.manifest,
       profile: target.profile,
       overrides: target.overrides,

@@ -7,7 +7,8 @@ import type { KubeObject, ObjectRef } from './objects.js';
 import { describeRef, refKey, refOf, sortForApply } from './objects.js';
 import type { Io } from './progress.js';
 import { createProgress } from './progress.js';
-import type { ReleaseRecord, ReleaseStore } from './release.js';
+import type { PendingStatus, ReleaseRecord, ReleaseStore } from './release.js';
+import { isPending } from './release.js';
 import { waitForRollouts } from './rollout.js';
 import type { Now, Sleep } from './time.js';
 
@@ -22,6 +23,8 @@ export interface Session {
 }
 
 export interface DeployPlan {
+  /** Names the pending status the revision holds while it is applied. */
+  action: 'install' | 'upgrade' | 'rollback';
   objects: KubeObject[];
   profile: string;
   overrides: Record<string, string>;
@@ -34,6 +37,8 @@ export interface DeployOptions {
   timeoutMs: number;
   atomic: boolean;
   forceConflicts: boolean;
+  /** Take over a release whose newest revision is still pending (its run died). */
+  forceUnlock: boolean;
 }
 
 /**
@@ -64,9 +69,10 @@ export async function planPruneLive(
 }
 
 /**
- * One revision, as `up`, `upgrade` and `rollback` share it: apply in dependency order, prune
- * what the previous revisions had and this one lacks, record the revision, wait for rollouts,
- * and on a failed rollout with `atomic` re-apply the previous revision.
+ * One revision, as `up`, `upgrade` and `rollback` share it: claim the next revision as a
+ * pending record (the lock against a concurrent run), apply in dependency order, prune what
+ * the previous revisions had and this one lacks, record it deployed, wait for rollouts, and on
+ * a failed rollout with `atomic` re-apply the previous revision.
  */
 export async function deployRevision(
   session: Session,
@@ -75,10 +81,18 @@ export async function deployRevision(
 ): Promise<ReleaseRecord> {
   const history = await session.store.history();
   const previous = history.filter((record) => record.status === 'deployed').at(-1);
-  const record = newRecord(session.store.name, history, plan);
+  await takeOverPending(session, history, options.forceUnlock);
+  const pending = newRecord(session.store.name, history, plan);
+  await claimRevision(session, pending);
 
-  await applyOrRecordFailure(session, record, options);
-  await pruneDropped(session, liveInventory(history), record.inventory);
+  try {
+    await applyObjects(session, pending, options);
+    await pruneDropped(session, liveInventory(history), pending.inventory);
+  } catch (error) {
+    await recordFailure(session, pending, plan.description, error);
+    throw error;
+  }
+  const record: ReleaseRecord = { ...pending, status: 'deployed', description: plan.description };
   await session.store.save(record);
   await session.store.supersedeAllBut(record.revision);
   session.log(`recorded ${session.store.name} revision ${record.revision}: ${record.description}`);
@@ -117,6 +131,63 @@ export async function deployRevision(
   }
 }
 
+/**
+ * A pending newest revision means another run is applying it, or died doing so. Only
+ * `--force-unlock` goes past it, marking it failed so history tells what happened.
+ */
+async function takeOverPending(
+  session: Session,
+  history: readonly ReleaseRecord[],
+  forceUnlock: boolean,
+): Promise<void> {
+  const latest = history.at(-1);
+  if (!latest || !isPending(latest)) return;
+  if (!forceUnlock) throw pendingError(session.store.name, latest);
+  await session.store.save({
+    ...latest,
+    status: 'failed',
+    description: `${latest.description.replace(/ in progress$/, '')} interrupted (taken over with --force-unlock)`,
+  });
+  session.log(`marked ${latest.status} revision ${latest.revision} failed (--force-unlock)`);
+}
+
+/** Creates the pending record; a 409 means another run claimed the same revision first. */
+async function claimRevision(session: Session, pending: ReleaseRecord): Promise<void> {
+  if (await session.store.create(pending)) return;
+  throw pendingError(session.store.name, pending, 'was just claimed by another printq run');
+}
+
+function pendingError(
+  release: string,
+  record: ReleaseRecord,
+  what = `is ${record.status} since ${record.createdAt}`,
+): CliError {
+  return new CliError(
+    'RELEASE_PENDING',
+    `revision ${record.revision} of release "${release}" ${what}: another printq up/upgrade/rollback is changing it`,
+    {
+      hints: [
+        'wait until that run ends (printq history shows its outcome), then retry',
+        'if that run was interrupted (Ctrl-C, lost connection), retry with --force-unlock',
+      ],
+    },
+  );
+}
+
+async function recordFailure(
+  session: Session,
+  pending: ReleaseRecord,
+  description: string,
+  error: unknown,
+): Promise<void> {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  await session.store
+    .save({ ...pending, status: 'failed', description: failedDescription(description, reason) })
+    .catch((saveError: unknown) =>
+      session.log(`could not record revision ${pending.revision} as failed: ${String(saveError)}`),
+    );
+}
+
 /** `Upgrade complete` → `Upgrade failed: <reason>` */
 function failedDescription(description: string, reason: string | undefined): string {
   return `${description.replace(/ complete$/, '')} failed: ${reason ?? 'unknown error'}`;
@@ -128,45 +199,28 @@ function newRecord(
   plan: DeployPlan,
 ): ReleaseRecord {
   const objects = sortForApply(plan.objects);
+  const status: PendingStatus = `pending-${plan.action}`;
   return {
     name,
     revision: (history.at(-1)?.revision ?? 0) + 1,
-    status: 'deployed',
+    status,
     profile: plan.profile,
     overrides: plan.overrides,
-    description: plan.description,
+    description: plan.description.replace(/ complete$/, ' in progress'),
     createdAt: new Date().toISOString(),
     inventory: objects.map(refOf),
     manifest: objects,
   };
 }
 
-async function applyOrRecordFailure(
-  session: Session,
-  record: ReleaseRecord,
-  options: DeployOptions,
-) {
+async function applyObjects(session: Session, record: ReleaseRecord, options: DeployOptions) {
   session.log(
     `applying ${record.manifest.length} objects (server-side apply, field manager printq)`,
   );
-  try {
-    await applyInOrder(session.client, record.manifest, {
-      forceConflicts: options.forceConflicts,
-      sleep: session.sleep,
-    });
-  } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    // The release namespace may not exist when the very first objects failed; then there is
-    // nothing to record and nothing to prune later.
-    await session.store
-      .save({
-        ...record,
-        status: 'failed',
-        description: failedDescription(record.description, reason),
-      })
-      .catch(() => undefined);
-    throw error;
-  }
+  await applyInOrder(session.client, record.manifest, {
+    forceConflicts: options.forceConflicts,
+    sleep: session.sleep,
+  });
 }
 
 async function pruneDropped(
@@ -190,6 +244,7 @@ async function rollBackAtomically(session: Session, target: ReleaseRecord, optio
   await deployRevision(
     session,
     {
+      action: 'rollback',
       objects: target.manifest,
       profile: target.profile,
       overrides: target.overrides,

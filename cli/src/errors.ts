@@ -18,6 +18,7 @@ export const ERRORS = {
   RELEASE_NOT_FOUND: { exitCode: 14, summary: 'release not found' },
   REVISION_NOT_FOUND: { exitCode: 15, summary: 'revision not found' },
   RELEASE_RECORD_INVALID: { exitCode: 16, summary: 'release record unreadable or too large' },
+  RELEASE_PENDING: { exitCode: 17, summary: 'another printq run is changing the release' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -63,6 +63,8 @@ const OPTION_HELP: Record<string, string> = {
   timeout: '--timeout DURATION           rollout wait limit, e.g. 90s, 5m (default 5m)',
   atomic: '--atomic                     roll back automatically when the rollout fails',
   'force-conflicts': '--force-conflicts            take over fields owned by another field manager',
+  'force-unlock':
+    '--force-unlock               take over a release an interrupted run left pending',
   'cert-manager-manifest':
     '--cert-manager-manifest SRC  cert-manager release manifest, path or URL',
   'skip-cert-manager': '--skip-cert-manager          do not install cert-manager',

@@ -6,8 +6,14 @@ import { ApiError } from './kube.js';
 import type { KubeObject, ObjectRef } from './objects.js';
 
 export const RELEASE_SECRET_TYPE = 'printq.dev/release.v1';
-export const RELEASE_STATUSES = ['deployed', 'superseded', 'failed'] as const;
+export const PENDING_STATUSES = ['pending-install', 'pending-upgrade', 'pending-rollback'] as const;
+export const RELEASE_STATUSES = ['deployed', 'superseded', 'failed', ...PENDING_STATUSES] as const;
 export type ReleaseStatus = (typeof RELEASE_STATUSES)[number];
+export type PendingStatus = (typeof PENDING_STATUSES)[number];
+
+export function isPending(record: Pick<ReleaseRecord, 'status'>): boolean {
+  return (PENDING_STATUSES as readonly string[]).includes(record.status);
+}
 
 /** Above this size the record is gzipped before it goes into the Secret. */
 export const GZIP_THRESHOLD_BYTES = 16 * 1024;
@@ -156,6 +162,15 @@ export class ReleaseStore {
       fieldManager: 'printq',
       force: true,
     });
+  }
+
+  /**
+   * Creates a record only if its revision does not exist yet: two runs that read the same
+   * history both aim at the same next revision, and the API server lets only one create it.
+   */
+  async create(record: ReleaseRecord): Promise<boolean> {
+    const secret = encodeRelease(record, this.namespace) as unknown as KubeObject;
+    return this.client.createIfAbsent(secret, 'printq');
   }
 
   /** Marks every other deployed revision superseded, as a new deployed one takes over. */

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { run } from '../../cli/src/main.js';
 import { KubeClient } from '../../cli/src/kube.js';
 import type { KubeObject, ObjectRef } from '../../cli/src/objects.js';
+import { ReleaseStore } from '../../cli/src/release.js';
 import { DEFAULT_CONTROLLERS } from '../harness/control-plane.js';
 import { describeWithControlPlane, useControlPlane } from '../harness/jest-control-plane.js';
 import { runPrintq } from './cli-process.js';
@@ -451,6 +452,67 @@ describeWithControlPlane('printq release lifecycle on a real apiserver', () => {
       expect(missing.stderr).toMatch(
         /error\[REVISION_NOT_FOUND\]: release "printq" has no revision 99/,
       );
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'two upgrades at once: one claims the next revision as pending, the other exits 17',
+    async () => {
+      const before = Number((await history()).at(-1)?.revision);
+      const results = await Promise.all([
+        printq('upgrade', '--set', 'images.app.tag=v5', '--no-wait'),
+        printq('upgrade', '--set', 'images.app.tag=v6', '--no-wait'),
+      ]);
+      expect(results.map((result) => result.exitCode).sort()).toEqual([0, 17]);
+      const loser = results.find((result) => result.exitCode === 17);
+      expect(loser?.stderr).toMatch(
+        new RegExp(`error\\[RELEASE_PENDING\\]: revision ${before + 1} of release "printq"`),
+      );
+      const rows = await history();
+      expect(rows.length).toBe(before + 1);
+      expect(rows.at(-1)).toMatchObject({ status: 'deployed', description: 'Upgrade complete' });
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'a pending record left by an interrupted run blocks upgrades until --force-unlock',
+    async () => {
+      const store = new ReleaseStore(kube, 'printq', 'printq');
+      const latest = await store.latest();
+      if (!latest) throw new Error('expected a recorded release');
+      const stale = latest.revision + 1;
+      // What a run killed between claiming its revision and recording the outcome leaves.
+      expect(
+        await store.create({
+          ...latest,
+          revision: stale,
+          status: 'pending-upgrade',
+          description: 'Upgrade in progress',
+          createdAt: '2026-01-01T00:00:00.000Z',
+        }),
+      ).toBe(true);
+
+      const blocked = await printq('upgrade', '--no-wait');
+      expect(blocked.exitCode).toBe(17);
+      expect(blocked.stderr).toContain(
+        `error[RELEASE_PENDING]: revision ${stale} of release "printq" is pending-upgrade since 2026-01-01T00:00:00.000Z`,
+      );
+      expect(blocked.stderr).toContain('retry with --force-unlock');
+      expect((await printq('rollback', '--no-wait')).exitCode).toBe(17);
+
+      const takeover = await printq('upgrade', '--no-wait', '--force-unlock');
+      expect(takeover.stderr).toContain(`marked pending-upgrade revision ${stale} failed`);
+      expect(takeover.exitCode).toBe(0);
+      expect((await history()).slice(-2)).toEqual([
+        {
+          revision: String(stale),
+          status: 'failed',
+          description: 'Upgrade interrupted (taken over with --force-unlock)',
+        },
+        { revision: String(stale + 1), status: 'deployed', description: 'Upgrade complete' },
+      ]);
     },
     STEP_TIMEOUT_MS,
   );
