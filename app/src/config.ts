@@ -1,4 +1,4 @@
-import { loadConfig, type Env } from '@printq/shared';
+import { loadConfig, redisUrlSetting, type Env } from '@printq/shared';
 import { z } from 'zod';
 
 const MiB = 1024 * 1024;
@@ -13,7 +13,7 @@ export const appConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** Full URL; when set it wins over REDIS_HOST/PORT (a password in it wins too). */
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_URL: redisUrlSetting,
   REDIS_HOST: z.string().default('127.0.0.1'),
   REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   REDIS_USERNAME: z.string().optional(),

@@ -1,5 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { AppConfig } from './config.js';
+import { redisOptionsFromConfig } from '@printq/shared';
 
 /** The longest pause between reconnection attempts while Redis is away. */
 const MAX_RECONNECT_DELAY_MS = 2000;
@@ -22,12 +23,5 @@ export function createProducerConnection(config: AppConfig): Redis {
     connectionName: 'printq-app',
     lazyConnect: false,
   };
-  if (config.REDIS_URL) return new Redis(config.REDIS_URL, options);
-  return new Redis({
-    ...options,
-    host: config.REDIS_HOST,
-    port: config.REDIS_PORT,
-    username: config.REDIS_USERNAME,
-    password: config.REDIS_PASSWORD,
-  });
+  return new Redis({ ...redisOptionsFromConfig(config), ...options });
 }

@@ -1,4 +1,4 @@
-import { loadConfig, type Env } from '@printq/shared';
+import { loadConfig, redisUrlSetting, type Env } from '@printq/shared';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -17,7 +17,7 @@ const ms = (fallback: number) => z.coerce.number().int().positive().default(fall
  */
 export const workerConfigSchema = z.object({
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_URL: redisUrlSetting,
   REDIS_HOST: z.string().default('127.0.0.1'),
   REDIS_PORT: z.coerce.number().int().min(1).max(65535).default(6379),
   REDIS_USERNAME: z.string().optional(),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QUOTE_QUEUE, type Logger } from '@printq/shared';
+import { QUOTE_QUEUE, redisOptionsFromConfig, type Logger } from '@printq/shared';
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { WorkerConfig } from './config.js';
@@ -63,24 +63,5 @@ export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker
 }
 
 function redisOptions(config: WorkerConfig): RedisOptions {
-  const base: RedisOptions = { connectionName: 'printq-worker' };
-  if (config.REDIS_URL) {
-    const url = new URL(config.REDIS_URL);
-    return {
-      ...base,
-      host: url.hostname,
-      port: Number(url.port || 6379),
-      username: decodeURIComponent(url.username) || config.REDIS_USERNAME,
-      password: decodeURIComponent(url.password) || config.REDIS_PASSWORD,
-      db: Number(url.pathname.slice(1) || 0),
-      tls: url.protocol === 'rediss:' ? {} : undefined,
-    };
-  }
-  return {
-    ...base,
-    host: config.REDIS_HOST,
-    port: config.REDIS_PORT,
-    username: config.REDIS_USERNAME,
-    password: config.REDIS_PASSWORD,
-  };
+  return { ...redisOptionsFromConfig(config), connectionName: 'printq-worker' };
 }

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger, JOB_NAMES, QUOTE_QUEUE } from '@printq/shared';
 import { Queue, type Job } from 'bullmq';
@@ -82,7 +83,56 @@ describe('startQuoteWorker', () => {
   });
 });
 
+describe('a REDIS_URL with an IPv6 address', () => {
+  let v6: RedisServer | undefined;
+  let skipReason: string | undefined;
+
+  beforeAll(async () => {
+    skipReason = await ipv6LoopbackUnavailable();
+    if (skipReason) {
+      console.log(`skipping the IPv6 test: ${skipReason}`);
+      return;
+    }
+    v6 = await RedisServer.start({ args: ['--bind', '127.0.0.1', '::1'] });
+  });
+
+  afterAll(async () => {
+    await v6?.dispose();
+  });
+
+  it('connects through redis://[::1]:port and runs jobs', async () => {
+    if (!v6) return;
+    const worker = startQuoteWorker(
+      loadWorkerConfig({ REDIS_URL: `redis://[::1]:${v6.port}/0` }),
+      log,
+    );
+    const v6Queue = new Queue(QUOTE_QUEUE, { connection: { host: v6.host, port: v6.port } });
+    try {
+      const job = await v6Queue.add(JOB_NAMES.simulate, { kind: 'simulate', cpuMs: 0, sleepMs: 0 });
+      await waitForState(job, 'completed', 20_000);
+      expect(await worker.isReady()).toBe(true);
+    } finally {
+      await worker.drain(5000);
+      await v6Queue.close();
+    }
+  });
+});
+
+async function ipv6LoopbackUnavailable(): Promise<string | undefined> {
+  const server = createServer();
+  return new Promise((resolve) => {
+    server.once('error', (error) => resolve(`cannot listen on ::1 (${error.message})`));
+    server.listen(0, '::1', () => server.close(() => resolve(undefined)));
+  });
+}
+
 describe('loadWorkerConfig', () => {
+  it('refuses a REDIS_URL whose database is not an integer, naming the setting', () => {
+    expect(() => loadWorkerConfig({ REDIS_URL: 'redis://127.0.0.1:6379/cache' })).toThrow(
+      /REDIS_URL: .*database/,
+    );
+  });
+
   it('has the documented defaults', () => {
     expect(loadWorkerConfig({})).toMatchObject({
       WORKER_CONCURRENCY: 2,

@@ -3,3 +3,4 @@ export * from './jobs.js';
 export * from './logger.js';
 export * from './materials.js';
 export * from './quote.js';
+export * from './redis.js';
