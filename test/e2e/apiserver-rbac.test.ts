@@ -48,22 +48,6 @@ const OPERATOR_NEEDS: readonly Access[] = [
   `/secrets get ${NAMES.redis}`,
 ];
 
-/**
- * Rights the Role grants today that operator/src does not use. Harmless (no reads of data,
- * no deletes, nothing outside the namespace) but candidates to drop: listed so that any
- * further grant fails the "nothing more" test below.
- */
-const GRANTED_BUT_UNUSED: readonly Access[] = [
-  `${GROUP}/${PLURAL}/status get`,
-  `${GROUP}/${PLURAL}/status update`,
-  'apps/deployments get',
-  'apps/deployments/scale update',
-  '/events patch',
-  'events.k8s.io/events create',
-  'events.k8s.io/events patch',
-  `coordination.k8s.io/leases patch ${NAMES.operator}`,
-];
-
 /** What a compromised operator must not be able to do. */
 const FORBIDDEN: readonly { access: Access; namespace?: string; why: string }[] = [
   { access: '/secrets list', why: 'list Secrets in its namespace' },
@@ -130,7 +114,7 @@ describeWithControlPlane("the operator's ServiceAccount on a real apiserver", ()
 
   it('holds no rights in its namespace beyond what the operator uses (and the known extras)', async () => {
     const granted = await grantedIn(operator, namespace);
-    const expected = new Set([...OPERATOR_NEEDS, ...GRANTED_BUT_UNUSED]);
+    const expected = new Set(OPERATOR_NEEDS);
     expect(granted).toEqual(expect.arrayContaining([...OPERATOR_NEEDS]));
     expect(granted.filter((access) => !expected.has(access))).toEqual([]);
   });

@@ -162,17 +162,17 @@ export class Operator extends Construct {
 export function operatorRules(): k8s.PolicyRule[] {
   return [
     { apiGroups: [GROUP], resources: [PLURAL], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['get', 'patch', 'update'] },
-    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
-    { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch', 'update'] },
-    { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    { apiGroups: [GROUP], resources: [`${PLURAL}/status`], verbs: ['patch'] },
+    { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch'] },
+    { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['get', 'patch'] },
+    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     // `create` cannot be limited by name; get/update only touch the operator's own Lease.
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     {
       apiGroups: ['coordination.k8s.io'],
       resources: ['leases'],
       resourceNames: [OPERATOR_LEASE],
-      verbs: ['get', 'update', 'patch'],
+      verbs: ['get', 'update'],
     },
     { apiGroups: [''], resources: ['secrets'], resourceNames: [REDIS_SECRET.name], verbs: ['get'] },
   ];
