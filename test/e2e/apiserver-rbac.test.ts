@@ -112,7 +112,7 @@ describeWithControlPlane("the operator's ServiceAccount on a real apiserver", ()
     expect(allowed).toEqual([]);
   });
 
-  it('holds no rights in its namespace beyond what the operator uses (and the known extras)', async () => {
+  it('holds no rights in its namespace beyond what the operator uses', async () => {
     const granted = await grantedIn(operator, namespace);
     const expected = new Set(OPERATOR_NEEDS);
     expect(granted).toEqual(expect.arrayContaining([...OPERATOR_NEEDS]));
