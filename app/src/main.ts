@@ -7,8 +7,8 @@ async function main(): Promise<void> {
   const config = loadAppConfig();
   const log = createLogger('printq-app', { level: config.LOG_LEVEL });
   const app = await buildApp(config, log);
+  // fastify logs "Server listening at …" itself; a second line of ours would only repeat it.
   await app.server.listen({ host: config.HOST, port: config.PORT });
-  log.info({ address: app.server.addresses(), pid: process.pid }, 'app listening');
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -28,7 +28,9 @@ export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker
     commandTimeout: config.REDIS_COMMAND_TIMEOUT_MS,
     maxRetriesPerRequest: 2,
   });
-  meshes.on('error', (err) => log.debug({ err }, 'mesh connection error'));
+  const outage = new OutageLog(log);
+  meshes.on('error', (err) => outage.error(err));
+  meshes.on('ready', () => outage.recovered());
   const worker = new Worker(QUOTE_QUEUE, createProcessor({ meshes, log }), {
     connection: { ...redisOptions(config), maxRetriesPerRequest: null } as ConnectionOptions,
     concurrency: config.WORKER_CONCURRENCY,
@@ -36,7 +38,7 @@ export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
   });
-  worker.on('error', (err) => log.warn({ err }, 'worker error'));
+  worker.on('error', (err) => outage.error(err));
   worker.on('stalled', (jobId) => log.info({ jobId }, 'stalled job returned to the queue'));
 
   let closing = false;
@@ -60,6 +62,33 @@ export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker
       return Promise.race([pong, timeout]);
     },
   };
+}
+
+/**
+ * While Redis is away every reconnect attempt raises an error (several a second). The first
+ * one of an outage is a warning, with the error code only; the rest are debug, until the
+ * connection is ready again.
+ */
+class OutageLog {
+  private down = false;
+
+  constructor(private readonly log: Logger) {}
+
+  error(err: Error): void {
+    const code = (err as NodeJS.ErrnoException).code ?? err.name;
+    if (this.down) {
+      this.log.debug({ code, message: err.message }, 'redis still unavailable');
+      return;
+    }
+    this.down = true;
+    this.log.warn({ code, message: err.message }, 'redis unavailable; retrying');
+  }
+
+  recovered(): void {
+    if (!this.down) return;
+    this.down = false;
+    this.log.info('redis available again');
+  }
 }
 
 function redisOptions(config: WorkerConfig): RedisOptions {
