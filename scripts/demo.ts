@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { QuoteResult } from '@printq/shared';
+import { INFILL_PERCENT, isMaterialId, MATERIAL_IDS, type QuoteResult } from '@printq/shared';
 import {
   commandExists,
   freePort,
@@ -52,31 +52,63 @@ interface JobView {
 
 const progress = (message: string) => process.stderr.write(`demo: ${message}\n`);
 
+const USAGE =
+  `usage: npm run demo -- [file.stl] [--material ${MATERIAL_IDS.join('|')}] ` +
+  `[--infill ${INFILL_PERCENT.min}-${INFILL_PERCENT.max}] [--json]`;
+
+function usageError(problem: string): DemoError {
+  return new DemoError(`${problem}\n${USAGE}`, EXIT.usage);
+}
+
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        material: { type: 'string' },
+        infill: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** Everything the app would refuse is refused here, before any process is started. */
 function parseOptions(argv: string[]): DemoOptions {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      material: { type: 'string' },
-      infill: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseCommandLine(argv);
   if (values.help) {
-    process.stdout.write(
-      'usage: npm run demo -- [file.stl] [--material pla|petg|abs|tpu|nylon] ' +
-        '[--infill 0-100] [--json]\n',
-    );
+    process.stdout.write(`${USAGE}\n`);
     process.exit(EXIT.ok);
   }
-  if (positionals.length > 1) throw new DemoError('give at most one STL file', EXIT.usage);
+  if (positionals.length > 1) throw usageError('give at most one STL file');
+  if (values.material !== undefined && !isMaterialId(values.material.toLowerCase())) {
+    throw usageError(
+      `--material "${values.material}" is not offered; allowed: ${MATERIAL_IDS.join(', ')}`,
+    );
+  }
+  if (values.infill !== undefined && !isInfillPercent(values.infill)) {
+    throw usageError(
+      `--infill "${values.infill}" is not a percentage from ${INFILL_PERCENT.min} to ` +
+        `${INFILL_PERCENT.max}`,
+    );
+  }
   return {
     file: positionals[0] ?? DEFAULT_FILE,
     material: values.material,
     infill: values.infill,
     json: values.json ?? false,
   };
+}
+
+/** The app's rule (app/src/params.ts): a plain decimal number within the bounds. */
+function isInfillPercent(text: string): boolean {
+  if (!/^\d+(\.\d+)?$/.test(text.trim())) return false;
+  const value = Number(text);
+  return value >= INFILL_PERCENT.min && value <= INFILL_PERCENT.max;
 }
 
 function readStl(file: string): Buffer {
@@ -98,7 +130,9 @@ function ensureRedisServer(): void {
       EXIT.missingRedis,
     );
   }
-  progress('redis-server missing; installing it with apt-get');
+  progress(
+    'redis-server is not installed; running apt-get update and apt-get install redis-server',
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [
     ['update', '-qq'],
@@ -188,6 +222,17 @@ function formatDuration(seconds: number): string {
   return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function formatEdges(edges: QuoteResult['edges']): string {
+  return (
+    `${plural(edges.edges, 'edge')}: ${edges.boundaryEdges} boundary, ` +
+    `${edges.nonManifoldEdges} non-manifold, ${edges.inconsistentEdges} inconsistent`
+  );
+}
+
 export function formatQuote(file: string, quote: QuoteResult): string {
   const { size } = quote.boundingBox;
   const mm = (value: number) => value.toFixed(2);
@@ -195,10 +240,13 @@ export function formatQuote(file: string, quote: QuoteResult): string {
   const rows: Array<[string, string]> = [
     [
       'format',
-      `${quote.format} STL, ${quote.triangles} triangles (${quote.degenerateTriangles} degenerate)`,
+      `${quote.format} STL, ${plural(quote.triangles, 'triangle')} ` +
+        `(${quote.degenerateTriangles} degenerate)`,
     ],
     ['size', `${mm(size.x)} × ${mm(size.y)} × ${mm(size.z)} mm`],
     ['volume', `${mm(quote.volumeMm3)} mm³ (watertight: ${quote.watertight ? 'yes' : 'no'})`],
+    ['edges', formatEdges(quote.edges)],
+    ['orientation', quote.orientation],
     ['surface area', `${mm(quote.surfaceAreaMm2)} mm²`],
     ['material', `${quote.material}, infill ${quote.infillPercent} %`],
     ['mass', `${quote.massGrams.toFixed(2)} g`],
@@ -209,6 +257,9 @@ export function formatQuote(file: string, quote: QuoteResult): string {
         `${quote.price.machine.toFixed(2)} + setup ${quote.price.setup.toFixed(2)})`,
     ],
   ];
+  for (const warning of [...quote.warnings, ...quote.printability]) {
+    rows.push(['warning', `${warning.message} (${warning.code})`]);
+  }
   const lines = rows.map(([label, value]) => `  ${label.padEnd(14)}${value}`);
   return [`printq quote for ${file} (units: mm)`, ...lines].join('\n') + '\n';
 }

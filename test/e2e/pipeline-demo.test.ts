@@ -3,7 +3,10 @@
  * and one real worker, quotes the repository's example STL, prints it and cleans up.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../helpers/processes.js';
 
 interface DemoRun {
@@ -53,6 +56,9 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/format\s+binary STL, 12 triangles \(0 degenerate\)/);
     expect(run.stdout).toMatch(/size\s+20\.00 × 20\.00 × 20\.00 mm/);
     expect(run.stdout).toMatch(/volume\s+8000\.00 mm³ \(watertight: yes\)/);
+    expect(run.stdout).toMatch(/edges\s+18 edges: 0 boundary, 0 non-manifold, 0 inconsistent/);
+    expect(run.stdout).toMatch(/orientation\s+outward/);
+    expect(run.stdout).not.toContain('warning');
     expect(run.stdout).toMatch(/price\s+EUR \d+\.\d\d/);
     const ports = announcedPorts(run.stderr);
     expect(ports).toHaveLength(3);
@@ -88,6 +94,43 @@ describe('npm run demo', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/upload refused \(422\): The upload is not a valid STL file/);
   }, 120_000);
+
+  it('shows one triangle in the singular and the mesh warnings of an open surface', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'printq-demo-'));
+    const file = join(dir, 'one.stl');
+    writeFileSync(
+      file,
+      'solid one\nfacet normal 0 0 1\nouter loop\nvertex 0 0 0\nvertex 10 0 0\n' +
+        'vertex 0 10 0\nendloop\nendfacet\nendsolid one\n',
+    );
+    try {
+      const run = await runDemo([file]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/format\s+ascii STL, 1 triangle \(0 degenerate\)/);
+      expect(run.stdout).toMatch(/edges\s+3 edges: 3 boundary/);
+      expect(run.stdout).toMatch(/warning\s+.*\(not_watertight\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'/],
+    [['f.stl', '--infill', '-5'], /--infill/],
+    [['--material', 'wood'], /--material "wood" is not offered; allowed: pla/],
+    [['--infill', '150'], /--infill "150" is not a percentage from 0 to 100/],
+  ])(
+    'exits 2 with the usage, before starting anything, for %j',
+    async (args, message) => {
+      const run = await runDemo(args);
+
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).toContain('usage: npm run demo');
+      expect(run.stderr).not.toMatch(/; starting|\bat .*\.ts:\d+/);
+    },
+    60_000,
+  );
 
   it('exits 2 when the file does not exist', async () => {
     const run = await runDemo(['no/such/file.stl']);
