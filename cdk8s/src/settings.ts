@@ -152,7 +152,10 @@ const laptop = (cpu: string, memory: string, cpuLimit: string, memoryLimit: stri
   limits: { cpu: cpuLimit, memory: memoryLimit },
 });
 
-/** Image names the Dockerfiles build; `printq up` tags and `kind load`s exactly these. */
+/**
+ * Image names the root Dockerfile's targets build (`docker build --target app`); `printq up`
+ * tags and `kind load`s exactly these.
+ */
 export const LOCAL_IMAGES = {
   app: 'printq/app',
   worker: 'printq/worker',

@@ -99,8 +99,8 @@ describe('the kind path, checked offline', () => {
     const found = guides();
     expect(found.map((guide) => guide.path)).toContain('cli/README.md');
     for (const { path, text } of found) {
-      const builds = [...text.matchAll(/^docker build -f (\S+) -t (\S+) \.$/gm)].map((m) => ({
-        dockerfile: m[1],
+      const builds = [...text.matchAll(/^docker build --target (\S+) -t (\S+) \.$/gm)].map((m) => ({
+        target: m[1],
         image: m[2],
       }));
       expect({ path, images: builds.map((b) => b.image).sort() }).toEqual({
@@ -109,7 +109,7 @@ describe('the kind path, checked offline', () => {
       });
       for (const build of builds) {
         const component = build.image?.split('/')[1]?.split(':')[0];
-        expect(build.dockerfile).toBe(`${component}/Dockerfile`);
+        expect(build.target).toBe(component);
       }
       const load = /^kind load docker-image --name (\S+) (.+)$/m.exec(text);
       expect(load?.[1]).toBe(config.name);
@@ -132,15 +132,12 @@ describe('the kind path, checked offline', () => {
     expect(existsSync(root('charts/printq/Chart.yaml'))).toBe(true);
   });
 
-  it('the Dockerfiles the build commands name exist', () => {
-    for (const component of ['app', 'worker', 'operator']) {
-      expect({
-        dockerfile: `${component}/Dockerfile`,
-        exists: existsSync(root(`${component}/Dockerfile`)),
-      }).toEqual({
-        dockerfile: `${component}/Dockerfile`,
-        exists: true,
-      });
-    }
+  it('the root Dockerfile has a stage for every target the build commands name', () => {
+    const stages = [...readFileSync(root('Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS (\S+)$/gm)];
+    const names = stages.map((m) => m[1]);
+    for (const { text } of guides())
+      for (const m of text.matchAll(/^docker build --target (\S+) /gm))
+        expect(names).toContain(m[1]);
+    expect(names).toEqual(expect.arrayContaining(['app', 'worker', 'operator']));
   });
 });
