@@ -1,8 +1,8 @@
 /**
  * Graceful drain of a real worker process: SIGTERM during long jobs lets them finish and
  * the process exit 0; jobs it has not taken stay queued for the next worker; a job that
- * outlasts the grace period is not lost either (another worker retries it after its lock
- * expires).
+ * outlasts the grace period is not lost either: it goes back to the queue and another
+ * worker starts it at once.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { JOB_NAMES, QUOTE_QUEUE, type SimulateResult } from '@printq/shared';
@@ -87,9 +87,10 @@ describe('worker SIGTERM', () => {
     await successor.stop('SIGTERM');
   }, 90_000);
 
-  it('exits 1 when a job outlasts the grace period, and another worker finishes that job', async () => {
-    const fastRecovery = { WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000' };
-    const impatient = await worker({ ...fastRecovery, WORKER_SHUTDOWN_GRACE_MS: '500' });
+  it('exits 1 when a job outlasts the grace period, returning it to the queue for another worker', async () => {
+    // Default lock (30 s) and stalled interval (15 s): stall recovery could not hand the job
+    // over within this test's timeout, only the explicit return to the queue can.
+    const impatient = await worker({ WORKER_SHUTDOWN_GRACE_MS: '500' });
     const [long] = await Promise.all([addSleepJob(4000)]);
     if (!long) throw new Error('job not added');
     await waitForStates([long], 'active');
@@ -99,8 +100,10 @@ describe('worker SIGTERM', () => {
 
     expect(exit.code).toBe(1);
     expect(messages(impatient)).toContain('worker drain grace exceeded');
-    const successor = await worker(fastRecovery);
-    await waitForStates([long], 'completed', 60_000);
+    expect(messages(impatient)).toContain('unfinished job returned to the queue');
+    expect(await long.getState()).toBe('waiting');
+    const successor = await worker({});
+    await waitForStates([long], 'completed', 20_000);
     const done = await reload(long);
     expect((done.returnvalue as SimulateResult).workerPid).toBe(successor.pid);
     await successor.stop('SIGTERM');

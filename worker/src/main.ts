@@ -32,7 +32,7 @@ async function main(): Promise<void> {
         log.info('worker stopped');
         process.exit(0);
       }
-      // Unfinished jobs keep their locks until they expire, then another worker retries them.
+      // Unfinished jobs were put back in the queue (drain); another worker starts them now.
       log.error({ graceMs: config.WORKER_SHUTDOWN_GRACE_MS }, 'worker drain grace exceeded');
       process.exit(1);
     });

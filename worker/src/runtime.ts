@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { QUOTE_QUEUE, redisOptionsFromConfig, type Logger } from '@printq/shared';
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { WorkerConfig } from './config.js';
 import { createProcessor } from './processor.js';
@@ -31,14 +31,18 @@ export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker
   const outage = new OutageLog(log);
   meshes.on('error', (err) => outage.error(err));
   meshes.on('ready', () => outage.recovered());
-  const worker = new Worker(QUOTE_QUEUE, createProcessor({ meshes, log }), {
+  const inFlight = new InFlightJobs(createProcessor({ meshes, log }));
+  const worker = new Worker(QUOTE_QUEUE, inFlight.processor, {
     connection: { ...redisOptions(config), maxRetriesPerRequest: null } as ConnectionOptions,
     concurrency: config.WORKER_CONCURRENCY,
     lockDuration: config.WORKER_LOCK_DURATION_MS,
     stalledInterval: config.WORKER_STALLED_INTERVAL_MS,
     maxStalledCount: config.WORKER_MAX_STALLED_COUNT,
   });
-  worker.on('error', (err) => outage.error(err));
+  worker.on('error', (err) => {
+    if (isConnectionError(err)) outage.error(err);
+    else log.warn({ err }, 'worker error');
+  });
   worker.on('stalled', (jobId) => log.info({ jobId }, 'stalled job returned to the queue'));
 
   let closing = false;
@@ -49,6 +53,7 @@ export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker
       const closed = worker.close().then(() => 'drained' as const);
       const expired = sleep(graceMs, 'grace-exceeded' as const, { ref: false });
       const outcome = await Promise.race([closed, expired]);
+      if (outcome === 'grace-exceeded') await inFlight.returnToQueue(log);
       meshes.disconnect();
       return outcome;
     },
@@ -62,6 +67,49 @@ export function startQuoteWorker(config: WorkerConfig, log: Logger): QuoteWorker
       return Promise.race([pong, timeout]);
     },
   };
+}
+
+/** How long returning unfinished jobs to the queue may take at the end of a drain. */
+const REQUEUE_TIMEOUT_MS = 2000;
+
+/**
+ * The jobs this process is running, with their lock tokens. When a drain runs out of grace,
+ * each is moved from active back to the front of the wait list, releasing its lock, so
+ * another worker starts it at once: left locked, it would come back only after lock
+ * expiry plus a stalled check (~lockDuration + stalledInterval), and count toward
+ * maxStalledCount. A late finish of the abandoned run is refused by BullMQ (lock gone).
+ */
+class InFlightJobs {
+  private readonly running = new Map<string, { job: Job; token: string }>();
+
+  constructor(private readonly run: (job: Job) => Promise<unknown>) {}
+
+  readonly processor = async (job: Job, token?: string): Promise<unknown> => {
+    const id = job.id ?? '';
+    if (token) this.running.set(id, { job, token });
+    try {
+      return await this.run(job);
+    } finally {
+      this.running.delete(id);
+    }
+  };
+
+  async returnToQueue(log: Logger): Promise<void> {
+    const moves = [...this.running.values()].map(async ({ job, token }) => {
+      try {
+        await job.moveToWait(token);
+        log.info({ jobId: job.id }, 'unfinished job returned to the queue');
+      } catch (err) {
+        log.warn({ jobId: job.id, err }, 'unfinished job left to stall recovery');
+      }
+    });
+    await Promise.race([Promise.all(moves), sleep(REQUEUE_TIMEOUT_MS, undefined, { ref: false })]);
+  }
+}
+
+function isConnectionError(err: Error): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' || /Connection is closed|connect ETIMEDOUT/i.test(err.message);
 }
 
 /**

@@ -70,7 +70,9 @@ describe('startQuoteWorker', () => {
     await late.remove();
   });
 
-  it('gives up after the grace period when a job outlasts it', async () => {
+  it('gives up after the grace period and puts a job that outlasts it back in the queue', async () => {
+    // Default lock and stall settings (30 s / 15 s): only an explicit return to the queue,
+    // not stall detection, can hand the job over within the test's few seconds.
     const worker = startQuoteWorker(config(), log);
     await worker.worker.waitUntilReady();
     const job = await queue.add(JOB_NAMES.simulate, { kind: 'simulate', cpuMs: 0, sleepMs: 3000 });
@@ -79,7 +81,17 @@ describe('startQuoteWorker', () => {
 
     expect(await worker.drain(200)).toBe('grace-exceeded');
     expect(Date.now() - started).toBeLessThan(2000);
-    await waitForState(job, 'completed', 10_000);
+    expect(await job.getState()).toBe('waiting');
+
+    const successor = startQuoteWorker(config(), log);
+    try {
+      await waitForState(job, 'completed', 10_000);
+      const done = await queue.getJob(job.id ?? '');
+      expect(done?.stalledCounter ?? 0).toBe(0);
+      expect(done?.attemptsMade).toBe(1);
+    } finally {
+      await successor.drain(10_000);
+    }
   });
 });
 
