@@ -31,6 +31,55 @@ const WRITABLE_COPIES = [
   { name: 'etc-ingress-controller', path: '/etc/ingress-controller' },
 ] as const;
 
+/**
+ * A 1 s microcache for GET/HEAD of one quote (`/api/quotes/<uuid>`), 200s only. Pollers of a
+ * popular quote then cost the app at most one read per second per controller pod;
+ * bench/results/microcache.md measured 3.4–4.8× the req/s of the same nginx without it.
+ * It lives in the controller ConfigMap (an admin setting rendered whatever
+ * `allow-snippet-annotations` says), never in Ingress annotations, which stay disabled.
+ */
+export const MICROCACHE = {
+  /** emptyDir of the controller pod that holds the cache files. */
+  volume: { name: 'microcache', mountPath: '/var/cache/printq-microcache', sizeLimit: '128Mi' },
+  zone: 'printq_microcache',
+  validSeconds: 1,
+  maxSize: '64m',
+  /** `$request_method:$uri` of the only requests that may be served from or stored in cache. */
+  cacheablePattern: '^(GET|HEAD):/api/quotes/[0-9A-Fa-f-]{36}$',
+} as const;
+
+const SKIP_VARIABLE = '$printq_skip_microcache';
+
+/** http-level part: the cache zone on the emptyDir and which requests may use it. */
+export function microcacheHttpSnippet(cachePath: string = MICROCACHE.volume.mountPath): string {
+  return [
+    `proxy_cache_path ${cachePath} levels=1:2 keys_zone=${MICROCACHE.zone}:10m`,
+    `  max_size=${MICROCACHE.maxSize} inactive=10s use_temp_path=off;`,
+    `map $request_method:$uri ${SKIP_VARIABLE} {`,
+    '  default 1;',
+    `  "~${MICROCACHE.cacheablePattern}" 0;`,
+    '}',
+  ].join('\n');
+}
+
+/**
+ * location-level part. ConfigMap `location-snippet` lands in every location, so everything
+ * but a quote read bypasses the cache and is never stored; errors (404, 400, 5xx) are not
+ * stored because only 200 has a validity; the key is the URI, so query strings cannot bust it.
+ */
+export function microcacheLocationSnippet(): string {
+  return [
+    `proxy_cache ${MICROCACHE.zone};`,
+    'proxy_cache_key $uri;',
+    'proxy_cache_methods GET HEAD;',
+    `proxy_cache_valid 200 ${MICROCACHE.validSeconds}s;`,
+    'proxy_cache_lock on;',
+    'proxy_cache_use_stale updating;',
+    `proxy_cache_bypass ${SKIP_VARIABLE};`,
+    `proxy_no_cache ${SKIP_VARIABLE};`,
+  ].join('\n');
+}
+
 /** Data of the controller ConfigMap: TLS policy, security headers, HSTS, hardening. */
 export function controllerConfig(settings: Settings): Record<string, string> {
   const hsts = hstsEnabled(settings);
@@ -51,6 +100,10 @@ export function controllerConfig(settings: Settings): Record<string, string> {
     'access-log-path': '/dev/stdout',
     'error-log-path': '/dev/stderr',
     'use-forwarded-headers': 'false',
+    // nginx stores nothing in a cache while buffering is off (ingress-nginx's default).
+    'proxy-buffering': 'on',
+    'http-snippet': microcacheHttpSnippet(),
+    'location-snippet': microcacheLocationSnippet(),
   };
 }
 
@@ -270,6 +323,7 @@ export class IngressLayer extends Construct {
                 volumeMounts: [
                   ...WRITABLE_COPIES.map((dir) => ({ name: dir.name, mountPath: dir.path })),
                   { name: 'tmp', mountPath: '/tmp' },
+                  { name: MICROCACHE.volume.name, mountPath: MICROCACHE.volume.mountPath },
                 ],
                 livenessProbe: httpProbe('/healthz', 'healthz', {
                   initialDelaySeconds: 10,
@@ -284,6 +338,7 @@ export class IngressLayer extends Construct {
                 scratchVolume({ name: dir.name, mountPath: dir.path, sizeLimit: '32Mi' }),
               ),
               scratchVolume({ name: 'tmp', mountPath: '/tmp', sizeLimit: '256Mi' }),
+              scratchVolume(MICROCACHE.volume),
             ],
           }),
         },
