@@ -6,9 +6,10 @@
 #   docker build --target operator -t printq/operator:dev .
 #   kind load docker-image --name printq printq/app:dev printq/worker:dev printq/operator:dev
 # Image names and tags must match the cdk8s settings (images.<program>, default
-# printq/<program>:dev). BuildKit builds only the stages the chosen target needs; without
-# --target the last stage (operator) would be built, so always name the target.
-ARG NODE_IMAGE=node:24-alpine
+# printq/<program>:dev). BuildKit builds only the stages the chosen target needs.
+# Node 26 is the Active LTS line since 2026-10-28 (24 is in maintenance until 2028-04-30);
+# override with --build-arg NODE_IMAGE=... to pin a digest or step back a line.
+ARG NODE_IMAGE=node:26-alpine
 
 # --- manifests: the lockfile and every workspace manifest, so `npm ci` sees the whole tree ---
 FROM ${NODE_IMAGE} AS manifests
@@ -94,3 +95,8 @@ COPY --from=operator-build /src/operator/package.json operator/package.json
 COPY --from=operator-build /src/operator/dist operator/dist
 EXPOSE 9090
 CMD ["node", "operator/dist/main.js"]
+
+# --- default: a build without --target would otherwise silently produce the last image ---
+FROM ${NODE_IMAGE} AS choose-a-target
+RUN echo 'printq: name the image, e.g. docker build --target app (app, worker or operator)' >&2 \
+  && exit 1

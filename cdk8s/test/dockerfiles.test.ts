@@ -100,10 +100,9 @@ function localDependencies(dir: string): string[] {
 }
 
 describe('the root Dockerfile', () => {
-  it('builds on a current Node LTS alpine image', () => {
+  it('builds on the Active LTS Node alpine image (26 since 2026-10-28)', () => {
     const image = /^ARG NODE_IMAGE=node:(\d+)-alpine$/m.exec(DOCKERFILE);
-    expect(Number(image?.[1]) % 2).toBe(0);
-    expect(Number(image?.[1])).toBeGreaterThanOrEqual(24);
+    expect(Number(image?.[1])).toBeGreaterThanOrEqual(26);
   });
 
   it('installs from the lockfile with every workspace manifest present', () => {
@@ -126,6 +125,14 @@ describe('the root Dockerfile', () => {
           expect({ stage: s.name, from: STAGES.has(from) }).toEqual({ stage: s.name, from: true });
       }
     }
+  });
+
+  it('fails a build without --target instead of producing one program under any name', () => {
+    const last = [...STAGES.values()].at(-1);
+    expect(Object.keys(PROGRAMS)).not.toContain(last?.name);
+    const run = last?.lines.find((line) => line.startsWith('RUN ')) ?? '';
+    expect(run).toMatch(/exit 1$/);
+    for (const program of Object.keys(PROGRAMS)) expect(run).toContain(program);
   });
 
   it('keeps node_modules, build output and secrets out of the build context', () => {
