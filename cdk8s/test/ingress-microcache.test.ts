@@ -34,10 +34,10 @@ describe.each(BOTH)('ingress microcache (%s profile)', (profile) => {
     expect(locationSnippet).toMatch(/^proxy_no_cache \$printq_skip_microcache;$/m);
   });
 
-  it('stores 200s only, for 1 s, keyed on the URI, one upstream read per key at a time', () => {
+  it('stores 200s only, for 1 s, keyed on host and path, one upstream read per key at a time', () => {
     const validity = [...locationSnippet.matchAll(/^proxy_cache_valid (.+);$/gm)].map((m) => m[1]);
     expect(validity).toEqual(['200 1s']);
-    expect(locationSnippet).toMatch(/^proxy_cache_key \$uri;$/m);
+    expect(locationSnippet).toMatch(/^proxy_cache_key \$host\$uri;$/m);
     expect(locationSnippet).toMatch(/^proxy_cache_lock on;$/m);
     expect(locationSnippet).toMatch(/^proxy_cache_use_stale updating;$/m);
   });
