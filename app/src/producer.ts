@@ -118,7 +118,8 @@ export class QuoteProducer {
     try {
       return await this.guard(work, 'enqueue');
     } catch (error) {
-      this.cleanUpOrphanMesh(id, work);
+      // A conflicting request never wrote a mesh; the id's mesh belongs to the first one.
+      if (!(error instanceof IdempotencyConflictError)) this.cleanUpOrphanMesh(id, work);
       throw error;
     }
   }

@@ -31,6 +31,8 @@ beforeAll(async () => {
   });
   app = await buildApp(config, createLogger('queue-failures-test', { level: 'silent' }));
   baseUrl = await app.server.listen({ host: '127.0.0.1', port: 0 });
+  // The producer connection must be up first, or the first answer is "disconnected".
+  await until(async () => (await fetch(`${baseUrl}/readyz`)).status === 200);
 });
 
 afterAll(async () => {
