@@ -1,5 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NAMES } from '../src/index.js';
+import { microcacheHttpSnippet, microcacheLocationSnippet } from '../src/constructs/ingress.js';
 import { BOTH, find, objectsOf, type PodSpec } from './helpers/manifests.js';
+import { itWithTool, run } from './helpers/tools.js';
 
 const UUID = '3f2a8c1e-9b7d-4e6f-a5c4-1d2e3f4a5b6c';
 
@@ -72,6 +77,41 @@ describe.each(BOTH)('ingress microcache (%s profile)', (profile) => {
     for (const object of objects) {
       const annotations = Object.keys(object.metadata.annotations ?? {});
       expect(annotations.filter((a) => a.endsWith('-snippet'))).toEqual([]);
+    }
+  });
+});
+
+describe('the microcache snippets in a real nginx', () => {
+  // Where ingress-nginx puts them: http-snippet at http level, location-snippet after the
+  // location's own proxy_buffering and proxy_http_version (see upstream nginx.tmpl).
+  itWithTool('nginx', 'apt-get install -y nginx-light')('pass nginx -t', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'printq-nginx-t-'));
+    try {
+      const conf = join(dir, 'nginx.conf');
+      writeFileSync(
+        conf,
+        [
+          `pid ${join(dir, 'nginx.pid')};`,
+          'events {}',
+          'http {',
+          microcacheHttpSnippet(join(dir, 'cache')),
+          '  server {',
+          '    listen 127.0.0.1:8080;',
+          '    location / {',
+          '      proxy_buffering on;',
+          '      proxy_http_version 1.1;',
+          microcacheLocationSnippet(),
+          '      proxy_pass http://127.0.0.1:9;',
+          '    }',
+          '  }',
+          '}',
+        ].join('\n'),
+      );
+      const result = run('nginx', ['-t', '-p', dir, '-c', conf, '-e', join(dir, 'error.log')]);
+      expect(result.stderr).toMatch(/syntax is ok/);
+      expect(result.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
