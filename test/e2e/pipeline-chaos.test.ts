@@ -13,6 +13,7 @@ import { binaryStl, box } from '../../scripts/lib/stl-writer.js';
 import type { ProgramProcess } from '../helpers/processes.js';
 import { startApp, startWorker, stopAll, type RunningApp } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis.js';
+import { seededRandom } from '../helpers/random.js';
 
 const SIMULATE_JOBS = 1000;
 const QUOTE_JOBS = 100;
@@ -55,18 +56,6 @@ afterAll(async () => {
   await queue?.close();
   await redis?.dispose();
 });
-
-/** Deterministic "random" delays (mulberry32), seed printed so a failure can be replayed. */
-function randomGenerator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function addSimulateJobs(): Promise<string[]> {
   const ids = Array.from({ length: SIMULATE_JOBS }, () => randomUUID());
@@ -150,7 +139,7 @@ describe('workers killed with SIGKILL at random', () => {
     workers.push(...started.map((w) => w.process));
 
     const ids = [...(await addSimulateJobs()), ...(await uploadQuotes())];
-    const killedPids = await killWorkersAtRandom(randomGenerator(seed));
+    const killedPids = await killWorkersAtRandom(seededRandom(seed));
     await waitUntilAllCompleted(ids);
 
     const views = await clientViews(ids);

@@ -19,6 +19,7 @@ import {
   type RunningWorker,
 } from '../helpers/processes.js';
 import { RedisServer } from '../helpers/redis.js';
+import { seededRandom } from '../helpers/random.js';
 
 const CASES = 200;
 const CONCURRENCY = 8;
@@ -46,17 +47,6 @@ afterAll(async () => {
   await stopAll([app?.process, worker?.process]);
   await redis?.dispose();
 });
-
-function randomGenerator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS: Buffer[] = [
   binaryStl(box(10, 20, 30), 'fuzz box'),
@@ -151,7 +141,7 @@ describe('mutated STL files posted to the pipeline', () => {
   it('never cause a 5xx, and every accepted one ends done or failed with a catalogued code', async () => {
     const seed = Date.now() % 2 ** 31;
     console.log(`fuzz seed ${seed}`);
-    const random = randomGenerator(seed);
+    const random = seededRandom(seed);
     const outcomes: CaseOutcome[] = [];
     let next = 0;
     const lane = async () => {

@@ -4,17 +4,8 @@ import { ALL_REASONS } from '@printq/crd';
 import type { QueueScalerSpecInput } from '@printq/crd';
 import { decide, initialPolicyState } from '../../src/policy/index.js';
 import type { Observation } from '../../src/policy/index.js';
+import { seededRandom } from '../../../test/helpers/random.js';
 import { makeSpec } from './driver.js';
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomSpec(r: () => number) {
   const maxReplicas = 1 + Math.floor(r() * 40);
@@ -47,7 +38,7 @@ function randomSpec(r: () => number) {
 
 describe('policy invariants over random runs', () => {
   it.each(Array.from({ length: 40 }, (_, i) => i + 1))('hold for seed %i', (seed) => {
-    const r = random(seed);
+    const r = seededRandom(seed);
     const spec = randomSpec(r);
     let state = initialPolicyState();
     let current = Math.floor(r() * (spec.maxReplicas + 3));
