@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The tools the test suite runs besides Node, made ready as on a new machine:
-#   redis-server   Debian's package (installed with apt-get when missing and running as root)
+#   redis-server   Debian's packages (with nginx-light, which checks the ingress microcache
+#                  config, openssl and unzip: installed with apt-get when missing, as root)
 #   control plane  kube-apiserver, etcd, kube-controller-manager built from Go modules
 #                  (test/harness/build.sh, cached by version)
 #   python tools   checkov, kubernetes-validate, Celery, RQ (test/requirements.txt) in a
@@ -24,6 +25,7 @@ setup_system_packages() {
   command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
   command -v unzip >/dev/null 2>&1 || missing+=(unzip)
   command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+  command -v nginx >/dev/null 2>&1 || missing+=(nginx-light)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   ((${#missing[@]} == 0)) && return
   [[ $(id -u) == 0 ]] || die "missing ${missing[*]}: run 'sudo apt-get install ${missing[*]}' and retry"
