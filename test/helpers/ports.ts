@@ -1,17 +1,2 @@
-import { createServer } from 'node:net';
-
-/** Asks the kernel for a free loopback TCP port. */
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, host, () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('no port assigned'));
-      });
-    });
-  });
-}
+/** The demo and the tests find free loopback ports the same way. */
+export { freePort } from '../../scripts/lib/processes.js';
