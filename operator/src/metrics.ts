@@ -1,5 +1,26 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * Event-loop delay sampling period. prom-client's 10 ms default wakes the idle process 100
+ * times a second, about 0.4 % of a core on its own (measured in a bare Node 20 process), for
+ * an operator whose whole idle budget is 1 %. A block of the loop still delays the next
+ * sample, so long stalls are still seen.
+ */
+export const DEFAULT_EVENT_LOOP_SAMPLE_MS = 100;
+
+export interface OperatorMetricsOptions {
+  /**
+   * Register Node's default process metrics (CPU, memory, GC, event-loop delay).
+   * @default true
+   */
+  defaultMetrics?: boolean;
+  /**
+   * Event-loop delay sampling period of the default metrics.
+   * @default 100
+   */
+  eventLoopSampleMs?: number;
+}
+
 /** The operator's Prometheus metrics, in their own registry (no global state). */
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -12,7 +33,7 @@ export class OperatorMetrics {
   readonly scaleOperations: Counter<'scaler' | 'direction'>;
   readonly leader: Gauge;
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  constructor(options: OperatorMetricsOptions = {}) {
     const registers = [this.registry];
     const scalerGauge = (name: string, help: string): Gauge<'scaler'> =>
       new Gauge({ name, help, labelNames: ['scaler'], registers });
@@ -50,7 +71,12 @@ export class OperatorMetrics {
       help: '1 while this replica holds the leader Lease.',
       registers,
     });
-    if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (options.defaultMetrics !== false) {
+      collectDefaultMetrics({
+        register: this.registry,
+        eventLoopMonitoringPrecision: options.eventLoopSampleMs ?? DEFAULT_EVENT_LOOP_SAMPLE_MS,
+      });
+    }
   }
 
   /** Drops a deleted scaler's series so dashboards do not show ghosts. */
