@@ -87,6 +87,7 @@ function tlsOptions(tls: RedisTlsSettings, host: string): NonNullable<RedisOptio
 export class RedisConnection {
   readonly client: Redis;
   private lastError: Error | undefined;
+  private connecting: Promise<void> | undefined;
 
   constructor(
     readonly settings: RedisConnectionSettings,
@@ -105,7 +106,13 @@ export class RedisConnection {
   async ready(): Promise<Redis> {
     if (this.client.status === 'ready') return this.client;
     if (this.client.status === 'wait') this.client.connect().catch(() => undefined);
-    await this.waitForReady();
+    // Every scaler on this connection waits for the same handshake: one wait (two listeners
+    // and a timer) for all of them, not one per scaler (100 scalers tripped the
+    // MaxListenersExceededWarning at startup).
+    this.connecting ??= this.waitForReady().finally(() => {
+      this.connecting = undefined;
+    });
+    await this.connecting;
     return this.client;
   }
 
