@@ -17,8 +17,8 @@
 import { AppsV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -50,32 +50,36 @@ function percentiles(samples: number[]): Percentiles {
   return { p50: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0, n: sorted.length };
 }
 
-/** Runs the compiled operator when `npm run build` is current, else the sources under tsx. */
-function operatorCommand(): { args: string[]; mode: string } {
-  const dist = join(repoRoot, 'operator', 'dist', 'main.js');
-  const sources = join(repoRoot, 'operator', 'src', 'reconciler', 'scaler-loop.ts');
-  const builtDeps = ['crd', 'shared'].every((pkg) =>
-    existsSync(join(repoRoot, 'packages', pkg, 'dist', 'index.js')),
+/**
+ * Node flags of the operator process: those of the shipped image (the CMD of the root
+ * Dockerfile's `operator` stage), so the bench measures what runs in the cluster, plus
+ * OPERATOR_BENCH_NODE_FLAGS to try others (applied to the RSS anchors too).
+ */
+function operatorNodeFlags(): string[] {
+  const dockerfile = readFileSync(join(repoRoot, 'Dockerfile'), 'utf8');
+  const stage = dockerfile.slice(dockerfile.search(/^FROM .* AS operator$/m));
+  const cmd = /^CMD (\[.*\])$/m.exec(stage)?.[1];
+  if (!cmd) throw new Error('the Dockerfile has no exec-form CMD in an `operator` stage');
+  const imageFlags = (JSON.parse(cmd) as string[]).slice(1).filter((arg) => arg.startsWith('--'));
+  const extra = (process.env.OPERATOR_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  return [...imageFlags, ...extra];
+}
+
+/** Compiles the operator and the shared packages: the image runs JavaScript, not tsx. */
+function buildOperator(): void {
+  const build = spawnSync(
+    'npm',
+    ['run', 'build', '-w', 'packages/shared', '-w', 'packages/crd', '-w', 'operator'],
+    { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'] },
   );
-  if (builtDeps && existsSync(dist) && statSync(dist).mtimeMs >= statSync(sources).mtimeMs) {
-    return { args: [dist], mode: 'compiled (operator/dist)' };
-  }
-  return {
-    args: [
-      '--import',
-      'tsx',
-      '--conditions=printq-source',
-      join(repoRoot, 'operator', 'src', 'main.ts'),
-    ],
-    mode: 'sources under tsx (run `npm run build -w packages/shared -w packages/crd -w operator` for the compiled figure)',
-  };
+  if (build.status !== 0) throw new Error(`operator build failed (exit ${build.status})`);
 }
 
 function startOperator(kubeconfigPath: string, port: number): ChildProcess {
-  const { args } = operatorCommand();
   // e.g. OPERATOR_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to see where time goes
-  const nodeArgs = (process.env.OPERATOR_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  return spawn(process.execPath, [...nodeArgs, ...args], {
+  const extraArgs = (process.env.OPERATOR_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const main = join(repoRoot, 'operator', 'dist', 'main.js');
+  return spawn(process.execPath, [...operatorNodeFlags(), ...extraArgs, main], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH,
@@ -216,14 +220,20 @@ async function measureIdle(pid: number, redis: RedisServer) {
   };
 }
 
-/** RSS of a process that imports client-node and lists Deployments once, then idles. */
-async function measureBareClientNode(kubeconfigPath: string): Promise<number> {
-  const script = `
-    import { KubeConfig, AppsV1Api } from '@kubernetes/client-node';
-    const kc = new KubeConfig(); kc.loadFromFile(process.env.KUBECONFIG);
-    await kc.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces();
-    console.log('ready'); setInterval(() => {}, 1000);`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+const BARE_CLIENT_NODE = `
+  import { KubeConfig, AppsV1Api } from '@kubernetes/client-node';
+  const kc = new KubeConfig(); kc.loadFromFile(process.env.KUBECONFIG);
+  await kc.makeApiClient(AppsV1Api).listDeploymentForAllNamespaces();
+  console.log('ready'); setInterval(() => {}, 1000);`;
+const BARE_NODE = `console.log('ready'); setInterval(() => {}, 1000);`;
+
+/** RSS of a small script that prints "ready" then idles, measured like the operator's. */
+async function measureBareRss(
+  kubeconfigPath: string,
+  script: string,
+  nodeFlags: string[],
+): Promise<number> {
+  const child = spawn(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], {
     cwd: repoRoot,
     env: { ...process.env, KUBECONFIG: kubeconfigPath },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -233,6 +243,17 @@ async function measureBareClientNode(kubeconfigPath: string): Promise<number> {
   const rss = procStat(child.pid ?? 0).rssMb;
   child.kill('SIGKILL');
   return rss;
+}
+
+/** The RSS floors: Node alone, and Node + client-node (default flags and the image's). */
+async function measureFloors(kubeconfigPath: string) {
+  const flags = operatorNodeFlags();
+  return {
+    nodeFlags: flags,
+    bareNodeRssMb: await measureBareRss(kubeconfigPath, BARE_NODE, flags),
+    bareClientNodeRssMb: await measureBareRss(kubeconfigPath, BARE_CLIENT_NODE, flags),
+    bareClientNodeDefaultFlagsRssMb: await measureBareRss(kubeconfigPath, BARE_CLIENT_NODE, []),
+  };
 }
 
 /** KEDA + HPA default reaction, as a model: uniform phase within each polling period. */
@@ -255,6 +276,7 @@ function kedaModel(): {
 }
 
 async function main(): Promise<void> {
+  buildOperator();
   const plane = await ControlPlane.start({ controllers: false });
   const redis = await RedisServer.start();
   const producer = new Redis(redis.url, { maxRetriesPerRequest: null });
@@ -267,8 +289,8 @@ async function main(): Promise<void> {
     const floor = await measurePatchFloor(cluster, 'reaction');
     await createIdleScalers(cluster, redis);
     const idle = await measureIdle(operator.pid ?? 0, redis);
-    const bareRssMb = await measureBareClientNode(plane.kubeconfigPath);
-    report({ reaction, floor, idle, bareRssMb, keda: kedaModel(), mode: operatorCommand().mode });
+    const floors = await measureFloors(plane.kubeconfigPath);
+    report({ reaction, floor, idle, floors, keda: kedaModel() });
   } finally {
     if (operator) {
       const exited = new Promise((resolve) => operator?.once('exit', resolve));
@@ -285,17 +307,18 @@ function report(results: {
   reaction: { all: Percentiles; up: Percentiles; down: Percentiles };
   floor: Percentiles;
   idle: Awaited<ReturnType<typeof measureIdle>>;
-  bareRssMb: number;
+  floors: Awaited<ReturnType<typeof measureFloors>>;
   keda: ReturnType<typeof kedaModel>;
-  mode: string;
 }): void {
-  const { reaction, floor, idle, bareRssMb, keda, mode } = results;
+  const { reaction, floor, idle, floors, keda } = results;
+  const flags = floors.nodeFlags.length ? floors.nodeFlags.join(' ') : 'default flags';
+  const aboveFloorMb = idle.rssMb - floors.bareClientNodeRssMb;
   const r = (value: number, digits = 0): string => value.toFixed(digits);
   const verdict = (ok: boolean): string => (ok ? 'met' : '**missed**');
   const md = [
     '## operator: reaction time and idle cost',
     '',
-    `Real kube-apiserver (test/harness) + real Redis + real BullMQ; operator run as ${mode}.`,
+    `Real kube-apiserver (test/harness) + real Redis + real BullMQ; operator compiled (operator/dist) and run as the image runs it: \`${['node', ...floors.nodeFlags, 'operator/dist/main.js'].join(' ')}\` (image flags from the Dockerfile \`operator\` stage, plus OPERATOR_BENCH_NODE_FLAGS).`,
     '',
     `Reaction = BullMQ jobs added (or queue drained) → Deployment \`spec.replicas\` patched, ${reaction.all.n} steps at a random phase of the default 1 s poll.`,
     '',
@@ -319,7 +342,25 @@ function report(results: {
     `| operator CPU | ${r(idle.cpuPercent, 2)} % of one core | ≤ ${TARGETS.idleCpuPercent} % | ${verdict(idle.cpuPercent <= TARGETS.idleCpuPercent)} |`,
     `| Redis commands sent per scaler per s (EVALSHA) | ${r(idle.clientCommandsPerScalerSecond, 2)} | ≤ ${TARGETS.commandsPerScalerSecond} | ${verdict(idle.clientCommandsPerScalerSecond <= TARGETS.commandsPerScalerSecond)} |`,
     `| Redis commands executed per scaler per s (incl. inside the script) | ${r(idle.commandsPerScalerSecond, 2)} | — | |`,
-    `| anchor: bare client-node process RSS | ${r(bareRssMb, 1)} MB | | operator / bare = ${r(idle.rssMb / bareRssMb, 2)}× |`,
+    '',
+    'RSS floor, measured the same way in the same run:',
+    '',
+    '| process | RSS | operator / this |',
+    '| --- | ---: | ---: |',
+    `| anchor: bare Node (\`${flags}\`), no imports | ${r(floors.bareNodeRssMb, 1)} MB | ${r(idle.rssMb / floors.bareNodeRssMb, 2)}× |`,
+    `| anchor: bare Node + client-node import + one list (\`${flags}\`) | ${r(floors.bareClientNodeRssMb, 1)} MB | ${r(idle.rssMb / floors.bareClientNodeRssMb, 2)}× |`,
+    ...(floors.nodeFlags.length
+      ? [
+          `| anchor: the same with default Node flags | ${r(floors.bareClientNodeDefaultFlagsRssMb, 1)} MB | ${r(idle.rssMb / floors.bareClientNodeDefaultFlagsRssMb, 2)}× |`,
+        ]
+      : []),
+    '',
+    `The operator uses ${r(aboveFloorMb, 1)} MB above a process that only imports @kubernetes/client-node and lists once (operator / that floor = ${r(idle.rssMb / floors.bareClientNodeRssMb, 2)}×). ` +
+      `That floor alone is ${floors.bareClientNodeRssMb <= TARGETS.rssMb ? 'within' : 'above'} the ${TARGETS.rssMb} MB target: client-node 1.4's entry point loads every generated API and model class (its KubeConfig module imports the whole generated index), so importing only the classes used saves nothing.`,
+    '',
+    'One RSS reading per process: identical processes differ by up to ~8 MB between readings (heap growth depends on when V8 last collected).',
+    '',
+    'Reaction p95 sits at about 1 s by construction: a change waits for the next poll, which comes 0.9–1.1 s after the previous one (±10 % jitter) and at most 50 ms later (slot timers), plus the PATCH round trip.',
     '',
     'The KEDA rows are a model of its documented defaults (pollingInterval 30 s, HPA sync 15 s), not a measurement.',
   ].join('\n');
