@@ -17,13 +17,13 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import {
   MICROCACHE,
   microcacheHttpSnippet,
   microcacheLocationSnippet,
 } from '../cdk8s/src/constructs/ingress.js';
 import { freePort } from '../test/helpers/ports.js';
+import { measureHttpLoad, type HttpLoadResult } from './lib/http-load.js';
 import {
   startApp,
   startWorker,
@@ -52,15 +52,6 @@ const NOBODY = 65_534;
 const runAs = process.getuid?.() === 0 ? { uid: NOBODY, gid: NOBODY } : {};
 
 const progress = (message: string) => console.log(`microcache bench: ${message}`);
-
-interface LoadResult {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
-}
 
 /** A real nginx master + workers in its own prefix directory; stopped by pid. */
 class Nginx {
@@ -213,22 +204,13 @@ async function waitForStatus(baseUrl: string, id: string, status: string, timeou
   throw new Error(`quote ${id} not ${status} within ${timeoutMs} ms at ${baseUrl}`);
 }
 
-async function load(baseUrl: string, ids: string[]): Promise<LoadResult> {
+async function load(baseUrl: string, ids: string[]): Promise<HttpLoadResult> {
   const options = {
     url: baseUrl,
     connections: CONNECTIONS,
     requests: ids.map((id) => ({ method: 'GET' as const, path: `/api/quotes/${id}` })),
   };
-  await autocannon({ ...options, duration: WARMUP_SECONDS });
-  const result = await autocannon({ ...options, duration: MEASURE_SECONDS });
-  return {
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  return measureHttpLoad(options, { warmup: WARMUP_SECONDS, measure: MEASURE_SECONDS });
 }
 
 interface CorrectnessResult {
@@ -309,9 +291,9 @@ function cacheIsCorrect(c: CorrectnessResult): boolean {
 }
 
 /** The round with the median req/s, whole (its latencies belong to the same run). */
-function medianResult(results: LoadResult[]): LoadResult {
+function medianResult(results: HttpLoadResult[]): HttpLoadResult {
   const sorted = [...results].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond);
-  return sorted[Math.floor(sorted.length / 2)] as LoadResult;
+  return sorted[Math.floor(sorted.length / 2)] as HttpLoadResult;
 }
 
 function round(value: number, digits = 2): number {
@@ -322,14 +304,14 @@ function nginxVersion(): string {
   return spawnSync('nginx', ['-v'], { encoding: 'utf8' }).stderr.trim();
 }
 
-function row(name: string, r: LoadResult): string {
+function row(name: string, r: HttpLoadResult): string {
   return `| ${name} | ${round(r.requestsPerSecond, 0)} | ${r.p50Ms} | ${r.p99Ms} | ${r.requests} | ${r.non2xx} | ${r.errors} |`;
 }
 
 function report(results: {
-  direct: LoadResult;
-  uncached: LoadResult;
-  cached: LoadResult;
+  direct: HttpLoadResult;
+  uncached: HttpLoadResult;
+  cached: HttpLoadResult;
   roundRatios: number[];
   correctness: CorrectnessResult;
 }) {
@@ -430,14 +412,14 @@ async function main(): Promise<void> {
     worker = checked.worker;
 
     const targets = { direct: app.baseUrl, uncached: plain.baseUrl, cached: cached.baseUrl };
-    const rounds: Record<keyof typeof targets, LoadResult>[] = [];
+    const rounds: Record<keyof typeof targets, HttpLoadResult>[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
-      const results: Partial<Record<keyof typeof targets, LoadResult>> = {};
+      const results: Partial<Record<keyof typeof targets, HttpLoadResult>> = {};
       for (const [name, url] of Object.entries(targets) as [keyof typeof targets, string][]) {
         progress(`round ${round}/${ROUNDS}: ${name}`);
         results[name] = await load(url, ids);
       }
-      rounds.push(results as Record<keyof typeof targets, LoadResult>);
+      rounds.push(results as Record<keyof typeof targets, HttpLoadResult>);
     }
     const direct = medianResult(rounds.map((r) => r.direct));
     const uncached = medianResult(rounds.map((r) => r.uncached));

@@ -16,11 +16,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createLogger, JOB_NAMES, QUOTE_QUEUE } from '@printq/shared';
 import { loadWorkerConfig, startQuoteWorker } from '../worker/src/index.js';
 import { freePort, ProgramProcess, RedisProcess, REPO_ROOT } from '../scripts/lib/processes.js';
+import { measureHttpLoad, type HttpLoadResult } from './lib/http-load.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 const CONNECTIONS = 50;
@@ -37,15 +37,6 @@ interface LpushResult {
   requestsPerSecond: number;
   p50Ms: number;
   p99Ms: number;
-}
-
-interface EnqueueResult {
-  requestsPerSecond: number;
-  p50Ms: number;
-  p99Ms: number;
-  requests: number;
-  non2xx: number;
-  errors: number;
 }
 
 const progress = (message: string) => console.log(`pipeline bench: ${message}`);
@@ -73,7 +64,7 @@ function measureLpush(port: number): LpushResult {
   return { requestsPerSecond: fields[1] ?? 0, p50Ms: fields[4] ?? 0, p99Ms: fields[6] ?? 0 };
 }
 
-async function measureEnqueue(baseUrl: string, body: Buffer): Promise<EnqueueResult> {
+async function measureEnqueue(baseUrl: string, body: Buffer): Promise<HttpLoadResult> {
   const options = {
     url: `${baseUrl}/api/quotes`,
     method: 'POST' as const,
@@ -81,16 +72,7 @@ async function measureEnqueue(baseUrl: string, body: Buffer): Promise<EnqueueRes
     body,
     connections: CONNECTIONS,
   };
-  await autocannon({ ...options, duration: ENQUEUE_WARMUP_SECONDS });
-  const result = await autocannon({ ...options, duration: ENQUEUE_SECONDS });
-  return {
-    requestsPerSecond: result.requests.average,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    requests: result.requests.total,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  return measureHttpLoad(options, { warmup: ENQUEUE_WARMUP_SECONDS, measure: ENQUEUE_SECONDS });
 }
 
 async function fillQueue(queue: Queue): Promise<void> {
@@ -190,7 +172,7 @@ async function measureWorkers(redisPort: number) {
 function report(results: {
   lpush: LpushResult;
   bareAddPerSecond: number;
-  enqueue: EnqueueResult;
+  enqueue: HttpLoadResult;
   workers: Awaited<ReturnType<typeof measureWorkers>>;
 }) {
   const ratios = {
