@@ -125,7 +125,19 @@ describeWithControlPlane('ControlPlane', () => {
         });
       viewer = new KubeConfig();
       viewer.loadFromFile(await plane().serviceAccountKubeconfig(namespace, 'viewer'));
-    }, 60_000);
+      // `view` is an aggregated ClusterRole and kube-root-ca.crt is published per namespace:
+      // both are the controller manager's work, done shortly after the objects appear.
+      await waitUntil('ClusterRole view aggregated', async () => {
+        const view = await plane()
+          .kubeConfig.makeApiClient(RbacAuthorizationV1Api)
+          .readClusterRole({ name: 'view' });
+        return (view.rules ?? []).length > 0;
+      });
+      await waitUntil(`ConfigMap ${namespace}/kube-root-ca.crt published`, async () => {
+        const list = await core().listNamespacedConfigMap({ namespace });
+        return list.items.some((item) => item.metadata?.name === 'kube-root-ca.crt');
+      });
+    }, 90_000);
 
     it('authenticates as the ServiceAccount', async () => {
       const review = await viewer
@@ -254,13 +266,10 @@ async function getAsAdmin(
 
 /** The controller manager creates each namespace's `default` ServiceAccount shortly after. */
 async function waitForServiceAccount(core: CoreV1Api, namespace: string, name: string) {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
+  await waitUntil(`ServiceAccount ${namespace}/${name}`, async () => {
     const list = await core.listNamespacedServiceAccount({ namespace });
-    if (list.items.some((account) => account.metadata?.name === name)) return;
-    await sleep(250);
-  }
-  throw new Error(`ServiceAccount ${namespace}/${name} did not appear within 30 s`);
+    return list.items.some((account) => account.metadata?.name === name);
+  });
 }
 
 function privilegedPod(name: string): V1Pod {
@@ -290,4 +299,13 @@ function restrictedPod(name: string): V1Pod {
       ],
     },
   };
+}
+
+async function waitUntil(what: string, done: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await done()) return;
+    await sleep(250);
+  }
+  throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
 }

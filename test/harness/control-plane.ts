@@ -141,12 +141,19 @@ export class ControlPlane {
   }
 
   /**
-   * Stops and starts kube-apiserver on the same port, keeping etcd and its data, as a
-   * control-plane upgrade or crash would. Clients see connection errors meanwhile.
+   * Stops and starts kube-apiserver (and the controller manager) on the same port, keeping
+   * etcd and its data, as a control-plane upgrade or crash would. Clients see connection
+   * errors meanwhile.
    */
   async restartApiserver(): Promise<void> {
+    // The controller manager restarts with it, as on a rebooted control-plane node: left
+    // running, its watches come back only after client-go's backoff, and tests that rely on
+    // its controllers (ServiceAccounts, root CA ConfigMaps, aggregated ClusterRoles) would
+    // wait on that backoff instead of on the apiserver.
+    await this.controllerManager?.stop(5_000);
     await this.apiserver.stop();
     await this.startApiserver();
+    this.controllerManager?.start();
   }
 
   /**
