@@ -1,4 +1,4 @@
-import { parseStl, StlError } from '../../src/stl/index.js';
+import { parseStl } from '../../src/stl/index.js';
 import type { StlErrorCode } from '../../src/stl/index.js';
 import { parseNumberToken } from '../../src/stl/ascii.js';
 import {
@@ -8,6 +8,7 @@ import {
   subdividedCube,
   tetrahedron,
 } from '../../../test/helpers/stl.js';
+import { stlErrorOf } from './support.js';
 
 const tetra = tetrahedron([0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]);
 const text = (lines: string[], eol = '\n'): Buffer => Buffer.from(lines.join(eol), 'latin1');
@@ -20,16 +21,6 @@ function facet(v: string[] = ['0 0 0', '1 0 0', '0 1 0'], normal = '0 0 1'): str
     'endloop',
     'endfacet',
   ];
-}
-
-function stlErrorOf(buffer: Buffer): StlError {
-  try {
-    parseStl(buffer);
-  } catch (error) {
-    if (error instanceof StlError) return error;
-    throw error;
-  }
-  throw new Error('the file was accepted');
 }
 
 describe('ASCII STL as exporters write it', () => {

@@ -1,17 +1,8 @@
-import { parseStl, StlError } from '../../src/stl/index.js';
+import { parseStl } from '../../src/stl/index.js';
 import { asciiStl, binaryStl, subdividedCube, tetrahedron } from '../../../test/helpers/stl.js';
+import { stlErrorOf } from './support.js';
 
 const tetra = tetrahedron([0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]);
-
-function stlErrorOf(buffer: Buffer): StlError {
-  try {
-    parseStl(buffer);
-  } catch (error) {
-    if (error instanceof StlError) return error;
-    throw error;
-  }
-  throw new Error('the file was accepted');
-}
 
 describe('binary STL', () => {
   it('reads the corners in file order as float32', () => {
