@@ -148,7 +148,8 @@ export class IngressLayer extends Construct {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     });
-    const watched: k8s.PolicyRule[] = [
+    // What the controller reads and reports in both namespaces it works in.
+    const readsAndEvents: k8s.PolicyRule[] = [
       {
         apiGroups: [''],
         resources: ['configmaps', 'pods', 'secrets', 'endpoints', 'services'],
@@ -159,25 +160,19 @@ export class IngressLayer extends Construct {
         resources: ['endpointslices'],
         verbs: ['get', 'list', 'watch'],
       },
+      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+    ];
+    const watched: k8s.PolicyRule[] = [
+      ...readsAndEvents,
       {
         apiGroups: ['networking.k8s.io'],
         resources: ['ingresses'],
         verbs: ['get', 'list', 'watch'],
       },
       { apiGroups: ['networking.k8s.io'], resources: ['ingresses/status'], verbs: ['update'] },
-      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     ];
     const own: k8s.PolicyRule[] = [
-      {
-        apiGroups: [''],
-        resources: ['configmaps', 'pods', 'secrets', 'endpoints', 'services'],
-        verbs: ['get', 'list', 'watch'],
-      },
-      {
-        apiGroups: ['discovery.k8s.io'],
-        resources: ['endpointslices'],
-        verbs: ['get', 'list', 'watch'],
-      },
+      ...readsAndEvents,
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
       {
         apiGroups: ['coordination.k8s.io'],
@@ -185,7 +180,6 @@ export class IngressLayer extends Construct {
         resourceNames: [ELECTION_ID],
         verbs: ['get', 'update'],
       },
-      { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     ];
     for (const [id, ns, rules] of [
       ['own', namespace, own],
